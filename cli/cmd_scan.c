@@ -1,0 +1,242 @@
+/* cmd_scan.c: `hush scan`, the file, directory and stdin scanner. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/options.h"
+#include "hush/error.h"
+#include "hush/matcher.h"
+#include "common/util.h"
+#include "common/banned.h"
+
+const char cmd_scan_usage[] =
+	"usage: hush scan [OPTIONS] [PATH...]\n"
+	"       hush scan [OPTIONS] -\n"
+	"\n"
+	"Scan files and directories (default: the current directory), or stdin with '-', for leaked secrets.\n"
+	"Inside a git work tree .gitignore is honoured; .git is never entered; symlinks below the paths given are\n"
+	"not followed; FIFOs, sockets and devices are skipped.\n"
+	"\n"
+	"Options:\n"
+	"  -f, --format FORMAT     text (default), json or jsonl\n"
+	"  -o, --report FILE       write the report to FILE instead of stdout\n"
+	"      --show-secrets      show whole secrets in the report (default: the first few characters)\n"
+	"  -j, --threads N         worker threads (default: one per core)\n"
+	"      --no-ignore         do not honour .gitignore\n"
+	"      --binary            also scan files with a NUL byte in their first 8 KiB\n"
+	"      --max-file-size N   skip larger files with a warning (default 50M; K, M, G suffixes)\n"
+	"      --salt STRING       fingerprint salt (default: 'salt' in .hush.yml, else the root commit id)\n"
+	"      --strict            exit 2 when there was any warning\n"
+	"  -q, --quiet             print no summary line and no progress\n"
+	"      --color WHEN        auto (default), always or never; NO_COLOR is honoured\n"
+	RULE_OPTIONS_HELP
+	"\n"
+	"Exit status: 0 no findings, 1 findings, 2 error (or a warning with --strict).\n";
+
+typedef struct {
+	bool quiet;
+} warn_state;
+
+static void on_warning(const char *msg, void *payload)
+{
+	(void)payload;
+	cli_warning("%s", msg);
+}
+
+static void human_bytes(char *out, size_t n, uint64_t b)
+{
+	if (b >= (uint64_t)1 << 30)
+		snprintf(out, n, "%.1f GiB", (double)b / (double)(1u << 30));
+	else if (b >= (uint64_t)1 << 20)
+		snprintf(out, n, "%.1f MiB", (double)b / (double)(1u << 20));
+	else if (b >= 1024)
+		snprintf(out, n, "%.1f KiB", (double)b / 1024.0);
+	else
+		snprintf(out, n, "%llu B", (unsigned long long)b);
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "report", required_argument, NULL, 'o' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
+		{ "no-ignore", no_argument, NULL, OPT_NO_IGNORE },
+		{ "binary", no_argument, NULL, OPT_BINARY },
+		{ "max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE },
+		{ "salt", required_argument, NULL, OPT_SALT },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		RULE_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 }
+	};
+	hush_scan_options so = HUSH_SCAN_OPTIONS_INIT;
+	hush_matcher_options mo = HUSH_MATCHER_OPTIONS_INIT;
+	rule_options ro;
+	output_format fmt = FORMAT_TEXT;
+	const char *report = NULL, *color = "auto";
+	const char *default_paths[] = { "." };
+	const char *const *paths;
+	size_t npaths;
+	bool strict = false, quiet = false, use_stdin = false;
+	hush_config *cfg = NULL;
+	hush_ruleset *rs = NULL;
+	hush_matcher *m = NULL;
+	hush_scan_result *res = NULL;
+	char *root = NULL;
+	FILE *out = stdout;
+	int opt, rc = EXIT_ERROR;
+
+	memset(&ro, 0, sizeof(ro));
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "f:o:j:q", longopts, NULL)) != -1) {
+		int handled = cli_rule_option(&ro, opt, optarg);
+
+		if (handled < 0)
+			goto cleanup;
+		if (handled)
+			continue;
+		switch (opt) {
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				fmt = FORMAT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				fmt = FORMAT_JSON;
+			else if (!strcmp(optarg, "jsonl"))
+				fmt = FORMAT_JSONL;
+			else {
+				cli_error("unknown format '%s': use text, json or jsonl", optarg);
+				goto cleanup;
+			}
+			break;
+		case 'o': report = optarg; break;
+		case 'j': {
+			char *end;
+			long n;
+
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || *end || n < 1 || n > 256) {
+				cli_error("invalid thread count '%s': use a number from 1 to 256", optarg);
+				goto cleanup;
+			}
+			so.threads = (unsigned)n;
+			break;
+		}
+		case OPT_SHOW_SECRETS: so.show_secrets = true; break;
+		case OPT_NO_IGNORE: so.gitignore = false; break;
+		case OPT_BINARY: so.binary = true; break;
+		case OPT_MAX_FILE_SIZE:
+			if (hush__parse_size(&so.max_file_size, optarg) || so.max_file_size == 0) {
+				cli_error("invalid --max-file-size '%s': use a positive size such as 50M", optarg);
+				goto cleanup;
+			}
+			break;
+		case OPT_SALT: so.salt = optarg; break;
+		case OPT_STRICT: strict = true; break;
+		case 'q': quiet = true; break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+				cli_error("invalid --color '%s': use auto, always or never", optarg);
+				goto cleanup;
+			}
+			color = optarg;
+			break;
+		default:
+			fprintf(stderr, "Run 'hush scan --help' for the options.\n");
+			goto cleanup;
+		}
+	}
+	paths = optind < argc ? (const char *const *)argv + optind : default_paths;
+	npaths = optind < argc ? (size_t)(argc - optind) : 1;
+	for (size_t i = 0; i < npaths; i++)
+		if (!strcmp(paths[i], "-")) {
+			if (npaths > 1) {
+				cli_error("'-' (stdin) cannot be combined with other paths");
+				goto cleanup;
+			}
+			use_stdin = true;
+		}
+
+	root = cli_find_root(use_stdin ? "." : paths[0]);
+	if (!root) {
+		cli_error("cannot determine the current directory: %s", strerror(errno));
+		goto cleanup;
+	}
+	if (cli_load_config(&cfg, &ro, root) || cli_load_rules(&rs, &ro, cfg, root))
+		goto cleanup;
+	if (ro.no_cache)
+		mo.cache_dir = "";
+	if (hush_matcher_new(&m, rs, &mo) != 0) {
+		cli_error("%s", hush_error_last());
+		goto cleanup;
+	}
+	so.config = cfg;
+	so.root = root;
+	so.warn = on_warning;
+	if (use_stdin)
+		rc = hush_scan_fd(&res, m, STDIN_FILENO, "-", &so);
+	else
+		rc = hush_scan_paths(&res, m, paths, npaths, &so);
+	if (rc) {
+		cli_error("%s", hush_error_last());
+		rc = EXIT_ERROR;
+		goto cleanup;
+	}
+	if (report && !(out = fopen(report, "w"))) {
+		cli_error("cannot write the report '%s': %s", report, strerror(errno));
+		out = stdout;
+		rc = EXIT_ERROR;
+		goto cleanup;
+	}
+	{
+		bool use_color = !report && fmt == FORMAT_TEXT &&
+				 (!strcmp(color, "always") || (!strcmp(color, "auto") && output_use_color(out)));
+
+		if (output_write(out, fmt, res, use_color, !so.show_secrets) != 0 || fflush(out) != 0 || ferror(out)) {
+			cli_error("cannot write the report%s%s%s: %s", report ? " '" : "", report ? report : "",
+				  report ? "'" : "", strerror(errno));
+			rc = EXIT_ERROR;
+			goto cleanup;
+		}
+	}
+	if (!quiet) {
+		char bytes[32];
+
+		human_bytes(bytes, sizeof(bytes), res->stats.bytes);
+		fprintf(stderr, "hush: scanned %llu file%s (%s) in %.0f ms: %llu finding%s",
+			(unsigned long long)res->stats.files, res->stats.files == 1 ? "" : "s", bytes,
+			(double)res->stats.elapsed_ns / 1e6, (unsigned long long)res->count, res->count == 1 ? "" : "s");
+		if (res->stats.allowed)
+			fprintf(stderr, ", %llu allowed", (unsigned long long)res->stats.allowed);
+		if (res->stats.skipped_binary || res->stats.skipped_large)
+			fprintf(stderr, ", %llu skipped", (unsigned long long)(res->stats.skipped_binary +
+									  res->stats.skipped_large));
+		if (res->stats.warnings)
+			fprintf(stderr, ", %llu warning%s", (unsigned long long)res->stats.warnings,
+				res->stats.warnings == 1 ? "" : "s");
+		fputc('\n', stderr);
+	}
+	if (strict && res->stats.warnings)
+		rc = EXIT_ERROR;
+	else
+		rc = res->count ? EXIT_FINDINGS : EXIT_CLEAN;
+cleanup:
+	if (out && out != stdout && fclose(out) != 0 && rc != EXIT_ERROR) {
+		cli_error("cannot write the report '%s': %s", report, strerror(errno));
+		rc = EXIT_ERROR;
+	}
+	hush_scan_result_free(res);
+	hush_matcher_free(m);
+	hush_ruleset_free(rs);
+	hush_config_free(cfg);
+	free(root);
+	free(ro.rule_paths);
+	free(ro.disabled);
+	return rc;
+}

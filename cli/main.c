@@ -1,0 +1,258 @@
+/* main.c: the hush command table, global options, help and version, and helpers shared by the commands. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <git2.h>
+#include <hs/hs.h>
+#include <pcre2.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/options.h"
+#include "hush/error.h"
+#include "common/util.h"
+#include "common/banned.h"
+
+const char *cli_progname = "hush";
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const char help_usage[] = "usage: hush help [COMMAND]\n\nShow the help of a command, or list the commands.\n";
+static const char version_usage[] =
+	"usage: hush version\n\nPrint the version of hush and of the libraries it uses, and the rule count.\n";
+
+static const cli_command commands[] = {
+	{ "scan", cmd_scan, "scan files, directories or stdin for leaked secrets", cmd_scan_usage },
+	{ "rules", cmd_rules, "list the rules, or check that every rule passes its examples", cmd_rules_usage },
+	{ "help", cmd_help, "show help for a command", help_usage },
+	{ "version", cmd_version, "print versions and the rule count", version_usage },
+};
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hush: error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hush: warning: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage_overview(FILE *fp)
+{
+	fprintf(fp, "usage: hush [--version] [--help] COMMAND [ARGS]\n\n"
+		    "hush finds leaked credentials in files, directories and streams.\n\nCommands:\n");
+	for (size_t i = 0; i < HUSH_ARRAY_SIZE(commands); i++)
+		fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(fp, "\nRun 'hush help COMMAND' or 'hush COMMAND --help' for the options of a command.\n"
+		    "Exit status: 0 clean, 1 findings, 2 error.\n");
+}
+
+static const cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < HUSH_ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const cli_command *c;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage_overview(stdout);
+		return EXIT_CLEAN;
+	}
+	if (!(c = find_command(argv[1]))) {
+		cli_error("unknown command '%s'; run 'hush help' for the list", argv[1]);
+		return EXIT_ERROR;
+	}
+	fputs(c->usage, stdout);
+	return EXIT_CLEAN;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	hush_ruleset *rs = NULL;
+	char pcre_version[64] = "?";
+	int major, minor, rev;
+	size_t nrules = 0;
+
+	(void)argc;
+	(void)argv;
+	pcre2_config(PCRE2_CONFIG_VERSION, pcre_version);
+	git_libgit2_version(&major, &minor, &rev);
+	if (hush_ruleset_new(&rs) == 0 && hush_ruleset_add_builtin(rs) == 0)
+		nrules = hush_ruleset_count(rs);
+	printf("hush %s\n", HUSH_VERSION);
+	printf("libhs (vectorscan) %s\n", hs_version());
+	printf("PCRE2 %s\n", pcre_version);
+	printf("libgit2 %d.%d.%d\n", major, minor, rev);
+	printf("libsodium %s\n", sodium_version_string());
+	printf("rules %zu built-in\n", nrules);
+	hush_ruleset_free(rs);
+	return EXIT_CLEAN;
+}
+
+char *cli_find_root(const char *path)
+{
+	git_buf gb = { 0 };
+	git_repository *repo = NULL;
+	struct stat st;
+	char *root = NULL, *abs;
+
+	git_libgit2_init();
+	abs = realpath(path, NULL);
+	if (abs && git_repository_discover(&gb, abs, 0, NULL) == 0 &&
+	    git_repository_open(&repo, gb.ptr) == 0 && !git_repository_is_bare(repo) && git_repository_workdir(repo))
+		root = realpath(git_repository_workdir(repo), NULL);
+	git_repository_free(repo);
+	git_buf_dispose(&gb);
+	git_libgit2_shutdown();
+	if (!root && abs && stat(abs, &st) == 0 && S_ISDIR(st.st_mode))
+		root = hush__strdup(abs);
+	if (!root)
+		root = getcwd(NULL, 0);
+	free(abs);
+	return root;
+}
+
+int cli_load_config(hush_config **out, const rule_options *ro, const char *root)
+{
+	char *path = NULL;
+	struct stat st;
+	int err = 0;
+
+	*out = NULL;
+	if (ro->no_config)
+		return 0;
+	if (ro->config_path) {
+		path = hush__strdup(ro->config_path);
+	} else {
+		path = hush__path_join(root, ".hush.yml");
+		if (path && stat(path, &st) < 0) {
+			free(path);
+			return 0;
+		}
+	}
+	if (!path || (err = hush_config_load(out, path)) != 0) {
+		cli_error("%s", hush_error_last());
+		free(path);
+		return EXIT_ERROR;
+	}
+	free(path);
+	return 0;
+}
+
+int cli_load_rules(hush_ruleset **out, const rule_options *ro, const hush_config *cfg, const char *root)
+{
+	hush_ruleset *rs = NULL;
+	bool builtin = !ro->no_builtin && (!cfg || cfg->builtin_rules);
+	int err;
+
+	*out = NULL;
+	if ((err = hush_ruleset_new(&rs)) != 0)
+		goto fail;
+	if (builtin && (err = hush_ruleset_add_builtin(rs)) != 0)
+		goto fail;
+	for (size_t i = 0; cfg && i < cfg->nrules; i++) {
+		char *p = cfg->rules[i][0] == '/' ? hush__strdup(cfg->rules[i]) : hush__path_join(root, cfg->rules[i]);
+
+		err = p ? hush_ruleset_add_path(rs, p) : HUSH_ENOMEM;
+		free(p);
+		if (err)
+			goto fail;
+	}
+	for (size_t i = 0; i < ro->nrule_paths; i++)
+		if ((err = hush_ruleset_add_path(rs, ro->rule_paths[i])) != 0)
+			goto fail;
+	for (size_t i = 0; cfg && i < cfg->ndisable_rules; i++)
+		if ((err = hush_ruleset_disable(rs, cfg->disable_rules[i])) != 0) {
+			hush_error_prefix("%s: disable_rules", cfg->path);
+			goto fail;
+		}
+	for (size_t i = 0; i < ro->ndisabled; i++)
+		if ((err = hush_ruleset_disable(rs, ro->disabled[i])) != 0) {
+			hush_error_prefix("--disable-rule");
+			goto fail;
+		}
+	if (hush_ruleset_count(rs) == 0) {
+		hush_error_set("no rules left to scan with");
+		err = HUSH_EINVALID;
+		goto fail;
+	}
+	*out = rs;
+	return 0;
+fail:
+	cli_error("%s", hush_error_last());
+	hush_ruleset_free(rs);
+	return EXIT_ERROR;
+}
+
+static int push_arg(const char ***v, size_t *n, const char *arg)
+{
+	const char **nv = hush__reallocarray((void *)*v, *n + 1, sizeof(char *));
+
+	if (!nv)
+		return -1;
+	nv[(*n)++] = arg;
+	*v = nv;
+	return 0;
+}
+
+int cli_rule_option(rule_options *ro, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_RULES: return push_arg(&ro->rule_paths, &ro->nrule_paths, arg) ? -1 : 1;
+	case OPT_DISABLE_RULE: return push_arg(&ro->disabled, &ro->ndisabled, arg) ? -1 : 1;
+	case OPT_NO_BUILTIN: ro->no_builtin = true; return 1;
+	case OPT_CONFIG: ro->config_path = arg; return 1;
+	case OPT_NO_CONFIG: ro->no_config = true; return 1;
+	case OPT_NO_CACHE: ro->no_cache = true; return 1;
+	default: return 0;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const cli_command *c;
+
+	if (argc < 2) {
+		usage_overview(stderr);
+		return EXIT_ERROR;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return cmd_version(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage_overview(stdout);
+		return EXIT_CLEAN;
+	}
+	if (!(c = find_command(argv[1]))) {
+		cli_error("unknown command '%s'; run 'hush help' for the list", argv[1]);
+		return EXIT_ERROR;
+	}
+	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(c->usage, stdout);
+			return EXIT_CLEAN;
+		}
+	return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,225 @@
+/* util.c: allocation, file reading, paths, hex, UTF-8 and size parsing helpers. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "hush/error.h"
+#include "common/banned.h"
+
+void *hush__malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		hush_error_set("out of memory");
+	return p;
+}
+
+void *hush__calloc(size_t count, size_t n)
+{
+	void *p = calloc(count ? count : 1, n ? n : 1);
+
+	if (!p)
+		hush_error_set("out of memory");
+	return p;
+}
+
+void *hush__reallocarray(void *p, size_t count, size_t n)
+{
+	void *q;
+
+	if (n && count > ((size_t)-1) / n) {
+		hush_error_set("out of memory");
+		return NULL;
+	}
+	q = realloc(p, (count * n) != 0 ? count * n : 1);
+	if (!q)
+		hush_error_set("out of memory");
+	return q;
+}
+
+char *hush__strndup(const char *s, size_t n)
+{
+	char *p = hush__malloc(n + 1);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+char *hush__strdup(const char *s)
+{
+	return hush__strndup(s, strlen(s));
+}
+
+int hush__read_file(hush_buf *out, const char *path, size_t cap)
+{
+	struct stat st;
+	char chunk[65536];
+	int fd, err = 0;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return hush_error_set("cannot open '%s': %s", path, strerror(errno)), HUSH_EIO;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return hush_error_set("cannot read '%s': not a regular file", path), HUSH_EIO;
+	}
+	if ((uint64_t)st.st_size > cap) {
+		close(fd);
+		return hush_error_set("cannot read '%s': larger than %zu bytes", path, cap), HUSH_EINVALID;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = hush_error_set("cannot read '%s': %s", path, strerror(errno));
+			err = HUSH_EIO;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (out->len + (size_t)n > cap) {
+			err = hush_error_set("cannot read '%s': larger than %zu bytes", path, cap);
+			err = HUSH_EINVALID;
+			break;
+		}
+		if ((err = hush_buf_put(out, chunk, (size_t)n)) != 0)
+			break;
+	}
+	close(fd);
+	return err;
+}
+
+char *hush__path_join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	char *p;
+
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	if (dl == 1 && dir[0] == '.') /* "./x" reads worse than "x" */
+		return hush__strdup(name);
+	p = hush__malloc(dl + nl + 2);
+	if (!p)
+		return NULL;
+	memcpy(p, dir, dl);
+	p[dl] = '/';
+	memcpy(p + dl + 1, name, nl + 1);
+	return p;
+}
+
+void hush__hex(char *out, const unsigned char *in, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+const char *hush__memcasemem(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	if (nlen == 0)
+		return hay;
+	if (nlen > hlen)
+		return NULL;
+	for (size_t i = 0; i + nlen <= hlen; i++) {
+		size_t j = 0;
+
+		while (j < nlen && tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
+			j++;
+		if (j == nlen)
+			return hay + i;
+	}
+	return NULL;
+}
+
+bool hush__utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (i + n >= len)
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+int hush__parse_size(uint64_t *out, const char *s)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mult = 1;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*s))
+		return hush_error_set("invalid size '%s'", s), HUSH_EINVALID;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return hush_error_set("invalid size '%s'", s), HUSH_EINVALID;
+	switch (tolower((unsigned char)*end)) {
+	case '\0': break;
+	case 'k': mult = 1024; end++; break;
+	case 'm': mult = 1024 * 1024; end++; break;
+	case 'g': mult = 1024ULL * 1024 * 1024; end++; break;
+	default: return hush_error_set("invalid size '%s': use a number with an optional K, M or G", s), HUSH_EINVALID;
+	}
+	if ((*end == 'i' || *end == 'I') && mult > 1)
+		end++;
+	if ((*end == 'b' || *end == 'B'))
+		end++;
+	if (*end || (v && mult > UINT64_MAX / v))
+		return hush_error_set("invalid size '%s'", s), HUSH_EINVALID;
+	*out = (uint64_t)v * mult;
+	return 0;
+}
+
+uint64_t hush__now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}

@@ -1,0 +1,45 @@
+/* util.h: small internal helpers shared by every layer (not part of the public API). */
+#ifndef HUSH_COMMON_UTIL_H
+#define HUSH_COMMON_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hush/buf.h"
+
+#define HUSH_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that reports failure through hush_error_set; NULL on failure. */
+void *hush__malloc(size_t n);
+void *hush__calloc(size_t count, size_t n);
+void *hush__reallocarray(void *p, size_t count, size_t n);
+char *hush__strdup(const char *s);
+char *hush__strndup(const char *s, size_t n);
+
+/* Read a whole regular file (refusing FIFOs and devices) into out, at most cap bytes. */
+int hush__read_file(hush_buf *out, const char *path, size_t cap);
+
+/* Join a directory and a name with one '/'. Returns a malloc'd string or NULL. */
+char *hush__path_join(const char *dir, const char *name);
+
+/* Lowercase hex of len bytes into out (2*len+1 bytes). */
+void hush__hex(char *out, const unsigned char *in, size_t len);
+
+/* Case-insensitive memmem for ASCII. */
+const char *hush__memcasemem(const char *hay, size_t hlen, const char *needle, size_t nlen);
+
+/* true when [s, s+len) is valid UTF-8. */
+bool hush__utf8_valid(const char *s, size_t len);
+
+/* Parse a size such as "50M", "1G", "4096" into bytes. Returns 0 or HUSH_EINVALID. */
+int hush__parse_size(uint64_t *out, const char *s);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t hush__now_ns(void);
+
+/* Glob match of a slash-separated path: '*' and '?' stay within one segment, '**' crosses segments, '[...]'
+ * classes are supported, and a pattern ending in '/' matches that directory and everything below it. */
+bool hush__glob_match(const char *pattern, const char *path);
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * walk.c: enumerate files for a scan. Never enters .git, never follows symlinks below the given paths (so symlink
+ * loops cannot trap it), skips FIFOs, sockets and devices without opening them, and honours .gitignore through
+ * libgit2 when the path lies in a git work tree (tracked files are scanned even when an ignore rule matches).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <git2.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "scanner/walk.h"
+#include "hush/error.h"
+#include "common/util.h"
+#include "common/banned.h"
+
+#define MAX_DEPTH 512
+
+typedef struct {
+	const hush__walk_ctx *wc;
+	hush__file_list *out;
+	git_repository *repo;
+	git_index *index;
+	char *workdir; /* absolute, with a trailing slash */
+	size_t workdir_len;
+} walker;
+
+void hush__file_list_dispose(hush__file_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].path);
+		free(l->v[i].relpath);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int push_file(hush__file_list *l, const char *path, const char *rel, bool follow)
+{
+	hush__file *f;
+
+	if (l->n == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 2 : 256;
+		hush__file *nv = hush__reallocarray(l->v, na, sizeof(*nv));
+
+		if (!nv)
+			return HUSH_ENOMEM;
+		l->v = nv;
+		l->alloc = na;
+	}
+	f = &l->v[l->n];
+	f->path = hush__strdup(path);
+	f->relpath = hush__strdup(rel);
+	f->follow = follow;
+	if (!f->path || !f->relpath) {
+		free(f->path);
+		free(f->relpath);
+		return HUSH_ENOMEM;
+	}
+	l->n++;
+	return 0;
+}
+
+char *hush__relpath(const char *root, const char *path)
+{
+	char *abs = realpath(path, NULL), *rroot = root ? realpath(root, NULL) : NULL, *rel;
+	size_t rl;
+
+	if (!abs) { /* vanished: keep the path as given */
+		free(rroot);
+		return hush__strdup(path);
+	}
+	if (!rroot) {
+		rroot = getcwd(NULL, 0);
+		if (!rroot) {
+			rel = hush__strdup(abs);
+			free(abs);
+			return rel;
+		}
+	}
+	rl = strlen(rroot);
+	if (!strcmp(abs, rroot))
+		rel = hush__strdup("");
+	else if (!strncmp(abs, rroot, rl) && (abs[rl] == '/' || (rl == 1 && rroot[0] == '/')))
+		rel = hush__strdup(abs + (rl == 1 ? 1 : rl + 1));
+	else
+		rel = hush__strdup(abs);
+	free(abs);
+	free(rroot);
+	return rel;
+}
+
+/* Is abs (an absolute path) ignored by the repository's .gitignore files and not tracked? */
+static bool git_ignored(walker *w, const char *abs, bool is_dir)
+{
+	const char *rel;
+	int ignored = 0;
+
+	if (!w->repo || strncmp(abs, w->workdir, w->workdir_len))
+		return false;
+	rel = abs + w->workdir_len;
+	if (!*rel || git_ignore_path_is_ignored(&ignored, w->repo, rel) < 0 || !ignored)
+		return false;
+	if (w->index) {
+		size_t pos;
+
+		if (is_dir) {
+			char prefix[PATH_MAX + 2];
+
+			snprintf(prefix, sizeof(prefix), "%s/", rel);
+			if (git_index_find_prefix(&pos, w->index, prefix) == 0)
+				return false;
+		} else if (git_index_get_bypath(w->index, rel, 0)) {
+			return false; /* tracked files are scanned even when ignored */
+		}
+	}
+	return true;
+}
+
+static int walk_dir(walker *w, const char *path, const char *abs, const char *rel, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	int err = 0;
+
+	if (depth > MAX_DEPTH) {
+		w->wc->warn(w->wc->warn_arg, "skipping '%s': directories nested deeper than %d", path, MAX_DEPTH);
+		return 0;
+	}
+	if (!(d = opendir(path))) {
+		w->wc->warn(w->wc->warn_arg, "cannot open directory '%s': %s", path, strerror(errno));
+		return 0;
+	}
+	while (!err && (de = readdir(d)) != NULL) {
+		const char *name = de->d_name;
+		char *cpath = NULL, *cabs = NULL, *crel = NULL;
+		struct stat st;
+
+		if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, ".git"))
+			continue;
+		cpath = hush__path_join(path, name);
+		cabs = hush__path_join(abs, name);
+		crel = rel[0] ? hush__path_join(rel, name) : hush__strdup(name);
+		if (!cpath || !cabs || !crel) {
+			err = HUSH_ENOMEM;
+		} else if (lstat(cpath, &st) < 0) {
+			if (errno != ENOENT) /* a file that vanished during the walk is no longer there to scan */
+				w->wc->warn(w->wc->warn_arg, "cannot stat '%s': %s", cpath, strerror(errno));
+		} else if (S_ISDIR(st.st_mode)) {
+			if (w->wc->opts->gitignore && git_ignored(w, cabs, true))
+				w->wc->stats->skipped_ignored++;
+			else if (w->wc->opts->config && hush_config_path_allowed(w->wc->opts->config, crel) &&
+				 crel[0])
+				w->wc->stats->skipped_ignored++;
+			else
+				err = walk_dir(w, cpath, cabs, crel, depth + 1);
+		} else if (S_ISREG(st.st_mode)) {
+			if ((w->wc->opts->gitignore && git_ignored(w, cabs, false)) ||
+			    (w->wc->opts->config && hush_config_path_allowed(w->wc->opts->config, crel)))
+				w->wc->stats->skipped_ignored++;
+			else
+				err = push_file(w->out, cpath, crel, false);
+		} else {
+			w->wc->stats->skipped_special++; /* symlinks, FIFOs, sockets and devices */
+		}
+		free(cpath);
+		free(cabs);
+		free(crel);
+	}
+	closedir(d);
+	return err;
+}
+
+int hush__walk(hush__file_list *out, const char *path, const hush__walk_ctx *wc)
+{
+	walker w;
+	struct stat st;
+	char *abs = NULL, *rel = NULL;
+	int err = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.wc = wc;
+	w.out = out;
+	if (stat(path, &st) < 0) {
+		wc->warn(wc->warn_arg, "cannot scan '%s': %s", path, strerror(errno));
+		return 0;
+	}
+	if (!(rel = hush__relpath(wc->opts->root, path)))
+		return HUSH_ENOMEM;
+	if (S_ISREG(st.st_mode)) {
+		err = push_file(out, path, rel, true);
+		free(rel);
+		return err;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		wc->warn(wc->warn_arg, "skipping '%s': not a regular file or directory", path);
+		wc->stats->skipped_special++;
+		free(rel);
+		return 0;
+	}
+	abs = realpath(path, NULL);
+	if (!abs) {
+		wc->warn(wc->warn_arg, "cannot scan '%s': %s", path, strerror(errno));
+		free(rel);
+		return 0;
+	}
+	git_libgit2_init();
+	if (wc->opts->gitignore && git_repository_open_ext(&w.repo, abs, 0, NULL) == 0 &&
+	    !git_repository_is_bare(w.repo)) {
+		const char *wd = git_repository_workdir(w.repo);
+		char *rwd = wd ? realpath(wd, NULL) : NULL;
+
+		if (rwd) {
+			w.workdir = hush__malloc(strlen(rwd) + 2);
+			if (w.workdir) {
+				snprintf(w.workdir, strlen(rwd) + 2, "%s/", rwd);
+				w.workdir_len = strlen(w.workdir);
+			}
+			free(rwd);
+		}
+		if (git_repository_index(&w.index, w.repo) < 0)
+			w.index = NULL;
+	} else if (w.repo) {
+		git_repository_free(w.repo);
+		w.repo = NULL;
+	}
+	if (!w.workdir && w.repo) {
+		git_index_free(w.index);
+		git_repository_free(w.repo);
+		w.repo = NULL;
+		w.index = NULL;
+	}
+	err = walk_dir(&w, path, abs, rel, 0);
+	git_index_free(w.index);
+	git_repository_free(w.repo);
+	git_libgit2_shutdown();
+	free(w.workdir);
+	free(abs);
+	free(rel);
+	return err;
+}

@@ -1,0 +1,35 @@
+/* walk.h: enumerate the files under the paths given to `hush scan` (internal to the scanner). */
+#ifndef HUSH_SCANNER_WALK_H
+#define HUSH_SCANNER_WALK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hush/scan.h"
+
+typedef struct {
+	char *path;    /* path to open */
+	char *relpath; /* repository-relative path */
+	bool follow;   /* named on the command line: a symlink may be followed */
+} hush__file;
+
+typedef struct {
+	hush__file *v;
+	size_t n, alloc;
+} hush__file_list;
+
+typedef struct {
+	const hush_scan_options *opts;
+	hush_scan_stats *stats;
+	void (*warn)(void *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+	void *warn_arg;
+} hush__walk_ctx;
+
+/* Add the files below path (or path itself). Errors that only affect one entry are warnings. */
+int hush__walk(hush__file_list *out, const char *path, const hush__walk_ctx *wc);
+void hush__file_list_dispose(hush__file_list *l);
+
+/* Repository-relative form of an absolute or cwd-relative path (malloc'd). */
+char *hush__relpath(const char *root, const char *path);
+
+#endif
