@@ -228,8 +228,8 @@ static int build_database(hush_matcher *m, hush__rule_width *widths)
 	int err = 0;
 
 	for (size_t i = 0; i < m->nrules && !err; i++) {
-		if (!(err = rule_width(hush_ruleset_get(m->rules, i), &widths[i])))
-			err = hush_matcher_prepare_rule(m, i);
+		if (!(err = hush_matcher_prepare_rule(m, i)))
+			err = rule_width(hush_ruleset_get(m->rules, i), &widths[i]);
 	}
 	if (err)
 		return err;

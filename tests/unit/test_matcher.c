@@ -1,0 +1,373 @@
+/*
+ * test_matcher.c: the prefilter + confirmation engine gives exactly the findings PCRE2 alone gives, over a corpus
+ * built from every built-in rule's examples, with several chunk sizes, through buffers and file descriptors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "hush/error.h"
+#include "hush/matcher.h"
+#include "hush/rules.h"
+
+typedef struct {
+	size_t rule;
+	uint64_t start, end, sstart, send, line, column;
+	bool allowed;
+} rec;
+
+typedef struct {
+	rec *v;
+	size_t n, alloc;
+	uint64_t last_start;
+	bool ordered;
+} recs;
+
+static int collect(const hush_match *m, void *payload)
+{
+	recs *r = payload;
+
+	if (r->n == r->alloc) {
+		r->alloc = r->alloc ? r->alloc * 2 : 256;
+		r->v = realloc(r->v, r->alloc * sizeof(rec));
+		assert_non_null(r->v);
+	}
+	if (r->n && m->secret_start < r->last_start)
+		r->ordered = false;
+	r->last_start = m->secret_start;
+	r->v[r->n++] = (rec){ m->rule_index, m->start, m->end, m->secret_start, m->secret_end, m->line, m->column,
+			      m->allowed };
+	return 0;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	const rec *x = a, *y = b;
+
+	if (x->sstart != y->sstart)
+		return x->sstart < y->sstart ? -1 : 1;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return 0;
+}
+
+static void assert_same(recs *a, recs *b, const char *what)
+{
+	qsort(a->v, a->n, sizeof(rec), cmp_rec);
+	qsort(b->v, b->n, sizeof(rec), cmp_rec);
+	if (a->n != b->n)
+		fail_msg("%s: %zu findings vs %zu from PCRE2 alone", what, a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		if (memcmp(&a->v[i], &b->v[i], offsetof(rec, allowed)) || a->v[i].allowed != b->v[i].allowed)
+			fail_msg("%s: finding %zu differs (rule %zu at %llu vs rule %zu at %llu)", what, i, a->v[i].rule,
+				 (unsigned long long)a->v[i].sstart, b->v[i].rule, (unsigned long long)b->v[i].sstart);
+	}
+}
+
+static hush_ruleset *rules;
+static hush_matcher *matcher;
+static char *corpus;
+static size_t corpus_len;
+
+/* Deterministic pseudo-random filler text: words, punctuation, newlines, and now and then random bytes. */
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+static uint32_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)rng;
+}
+
+static void append(char **buf, size_t *len, size_t *alloc, const char *s, size_t n)
+{
+	if (*len + n + 1 > *alloc) {
+		while (*len + n + 1 > *alloc)
+			*alloc = *alloc ? *alloc * 2 : 4096;
+		*buf = realloc(*buf, *alloc);
+		assert_non_null(*buf);
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+static void filler(char **buf, size_t *len, size_t *alloc, size_t n)
+{
+	static const char *words[] = { "the ", "key ", "token", " = ", "\"", "'", "secret", ":", "\n", "password",
+				       "AKIA", "ghp_", "sk_live_", "xoxb-", "-----BEGIN ", "eyJ", "://", "@", "\t",
+				       "api_key", "0123456789abcdef", "ABCDEFGHIJKLMNOP", "/", "+", "=", "==" };
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r = next_rand();
+
+		if (r % 50 == 0) {
+			char c = (char)(next_rand() & 0xff);
+
+			append(buf, len, alloc, &c, 1);
+		} else {
+			const char *w = words[r % (sizeof(words) / sizeof(words[0]))];
+
+			append(buf, len, alloc, w, strlen(w));
+		}
+	}
+}
+
+static int setup(void **state)
+{
+	hush_matcher_options mo = HUSH_MATCHER_OPTIONS_INIT;
+	size_t alloc = 0;
+
+	(void)state;
+	assert_int_equal(hush_ruleset_new(&rules), 0);
+	assert_int_equal(hush_ruleset_add_builtin(rules), 0);
+	assert_int_equal(hush_matcher_new(&matcher, rules, &mo), 0);
+	corpus = NULL;
+	corpus_len = 0;
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < hush_ruleset_count(rules); i++) {
+			const hush_rule *r = hush_ruleset_get(rules, i);
+
+			for (size_t e = 0; e < r->nexamples; e++) {
+				filler(&corpus, &corpus_len, &alloc, 1 + next_rand() % 40);
+				append(&corpus, &corpus_len, &alloc, r->examples[e].text, strlen(r->examples[e].text));
+			}
+			for (size_t e = 0; e < r->nnegatives; e++) {
+				filler(&corpus, &corpus_len, &alloc, 1 + next_rand() % 40);
+				append(&corpus, &corpus_len, &alloc, r->negatives[e].text,
+				       strlen(r->negatives[e].text));
+			}
+		}
+	}
+	filler(&corpus, &corpus_len, &alloc, 20000);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	hush_matcher_free(matcher);
+	hush_ruleset_free(rules);
+	free(corpus);
+	return 0;
+}
+
+static void test_differential_buffer(void **state)
+{
+	static const size_t chunks[] = { 4096, 10007, 65536, 1 << 20, 8 << 20 };
+	hush_match_ctx *ctx;
+	recs ref = { 0 };
+
+	(void)state;
+	assert_int_equal(hush_match_ctx_new(&ctx, matcher), 0);
+	ref.ordered = true;
+	assert_int_equal(hush_match_reference(ctx, corpus, corpus_len, collect, &ref), 0);
+	/* the corpus holds every example at least three times */
+	assert_true(ref.n >= 3 * hush_ruleset_count(rules));
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		recs got = { 0 };
+		char what[64];
+
+		got.ordered = true;
+		hush_match_ctx_set_chunk(ctx, chunks[c]);
+		assert_int_equal(hush_match_buffer(ctx, corpus, corpus_len, c % 2 == 0, collect, &got), 0);
+		assert_true(got.ordered);
+		snprintf(what, sizeof(what), "buffer, chunk %zu", chunks[c]);
+		assert_same(&got, &ref, what);
+		free(got.v);
+	}
+	free(ref.v);
+	hush_match_ctx_free(ctx);
+}
+
+static void test_differential_fd(void **state)
+{
+	static const size_t chunks[] = { 4096, 70000, 8 << 20 };
+	hush_match_ctx *ctx;
+	recs ref = { 0 };
+	FILE *tmp = tmpfile();
+
+	(void)state;
+	assert_non_null(tmp);
+	assert_int_equal(fwrite(corpus, 1, corpus_len, tmp), corpus_len);
+	fflush(tmp);
+	assert_int_equal(hush_match_ctx_new(&ctx, matcher), 0);
+	assert_int_equal(hush_match_reference(ctx, corpus, corpus_len, collect, &ref), 0);
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		recs got = { 0 };
+		uint64_t nread = 0;
+		char what[64];
+
+		got.ordered = true;
+		assert_int_equal(lseek(fileno(tmp), 0, SEEK_SET), 0);
+		hush_match_ctx_set_chunk(ctx, chunks[c]);
+		assert_int_equal(hush_match_fd(ctx, fileno(tmp), 0, &nread, collect, &got), 0);
+		assert_int_equal(nread, corpus_len);
+		assert_true(got.ordered);
+		snprintf(what, sizeof(what), "fd, chunk %zu", chunks[c]);
+		assert_same(&got, &ref, what);
+		free(got.v);
+	}
+	free(ref.v);
+	fclose(tmp);
+	hush_match_ctx_free(ctx);
+}
+
+/* A secret that straddles a chunk boundary is found once, with the right line and column. */
+static void test_chunk_boundary(void **state)
+{
+	const hush_rule *r = hush_ruleset_find(rules, "github-classic-pat");
+	size_t chunk = 4096;
+	hush_match_ctx *ctx;
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(hush_match_ctx_new(&ctx, matcher), 0);
+	hush_match_ctx_set_chunk(ctx, chunk);
+	for (size_t off = chunk - 40; off <= chunk + 2; off += 3) {
+		const char *secret = r->examples[0].secret;
+		size_t slen = strlen(secret), len = chunk * 3;
+		char *buf = malloc(len);
+		recs got = { 0 };
+
+		memset(buf, 'a', len);
+		for (size_t i = 100; i < len; i += 100)
+			buf[i] = '\n';
+		memcpy(buf + off - 1, " ", 1);
+		memcpy(buf + off, secret, slen);
+		buf[off + slen] = ' ';
+		assert_int_equal(hush_match_buffer(ctx, buf, len, false, collect, &got), 0);
+		assert_int_equal(got.n, 1);
+		assert_int_equal(got.v[0].sstart, off);
+		assert_int_equal(got.v[0].line, 1 + (off - 1) / 100);
+		assert_int_equal(got.v[0].column, off - ((off - 1) / 100) * 100);
+		free(got.v);
+		free(buf);
+	}
+	hush_match_ctx_free(ctx);
+}
+
+/* The hush:allow marker on the line marks the match as allowed; on another line it does not. */
+static void test_allow_marker(void **state)
+{
+	const hush_rule *r = hush_ruleset_find(rules, "github-classic-pat");
+	hush_match_ctx *ctx;
+	char text[512];
+	recs got = { 0 };
+
+	(void)state;
+	snprintf(text, sizeof(text), "a = 1\ntoken = \"%s\" # hush:allow\nother = \"%s\"\n# hush:allow\n",
+		 r->examples[0].secret, r->examples[1].secret);
+	assert_int_equal(hush_match_ctx_new(&ctx, matcher), 0);
+	assert_int_equal(hush_match_buffer(ctx, text, strlen(text), false, collect, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_true(got.v[0].allowed);
+	assert_int_equal(got.v[0].line, 2);
+	assert_false(got.v[1].allowed);
+	assert_int_equal(got.v[1].line, 3);
+	free(got.v);
+	hush_match_ctx_free(ctx);
+}
+
+/* A second matcher over the same rules comes from the cache and behaves identically. */
+static void test_cache_roundtrip(void **state)
+{
+	hush_matcher_options mo = HUSH_MATCHER_OPTIONS_INIT;
+	hush_matcher *m2;
+	hush_match_ctx *c1, *c2;
+	recs a = { 0 }, b = { 0 };
+
+	(void)state;
+	assert_int_equal(hush_matcher_new(&m2, rules, &mo), 0);
+	if (getenv("XDG_CACHE_HOME"))
+		assert_true(hush_matcher_from_cache(m2));
+	assert_int_equal(hush_match_ctx_new(&c1, matcher), 0);
+	assert_int_equal(hush_match_ctx_new(&c2, m2), 0);
+	assert_int_equal(hush_match_buffer(c1, corpus, corpus_len, false, collect, &a), 0);
+	assert_int_equal(hush_match_buffer(c2, corpus, corpus_len, false, collect, &b), 0);
+	assert_same(&a, &b, "cached database");
+	free(a.v);
+	free(b.v);
+	hush_match_ctx_free(c1);
+	hush_match_ctx_free(c2);
+	hush_matcher_free(m2);
+}
+
+/* A corrupt cache entry is ignored and rebuilt, never trusted. */
+static void test_cache_corrupt(void **state)
+{
+	char dir[] = "/tmp/hush-cache-XXXXXX", cmd[256];
+	hush_matcher_options mo = HUSH_MATCHER_OPTIONS_INIT;
+	hush_matcher *m;
+	FILE *p;
+	char path[512];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	mo.cache_dir = dir;
+	assert_int_equal(hush_matcher_new(&m, rules, &mo), 0);
+	assert_false(hush_matcher_from_cache(m));
+	hush_matcher_free(m);
+	snprintf(cmd, sizeof(cmd), "ls %s/db-*.hs", dir);
+	p = popen(cmd, "r");
+	assert_non_null(fgets(path, sizeof(path), p));
+	pclose(p);
+	path[strcspn(path, "\n")] = '\0';
+	{ /* flip a byte in the middle of the serialized database */
+		FILE *f = fopen(path, "r+b");
+		long size;
+		int c;
+
+		assert_non_null(f);
+		fseek(f, 0, SEEK_END);
+		size = ftell(f);
+		fseek(f, size / 2, SEEK_SET);
+		c = fgetc(f);
+		fseek(f, size / 2, SEEK_SET);
+		fputc(c ^ 0x5a, f);
+		fclose(f);
+	}
+	assert_int_equal(hush_matcher_new(&m, rules, &mo), 0);
+	assert_false(hush_matcher_from_cache(m));
+	hush_matcher_free(m);
+	assert_int_equal(hush_matcher_new(&m, rules, &mo), 0);
+	assert_true(hush_matcher_from_cache(m));
+	hush_matcher_free(m);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Generic findings give way to a specific rule on the same secret. */
+static void test_generic_suppressed(void **state)
+{
+	const hush_rule *r = hush_ruleset_find(rules, "github-classic-pat");
+	hush_match_ctx *ctx;
+	char text[256];
+	recs got = { 0 };
+
+	(void)state;
+	snprintf(text, sizeof(text), "api_key = \"%s\"\n", r->examples[0].secret);
+	assert_int_equal(hush_match_ctx_new(&ctx, matcher), 0);
+	assert_int_equal(hush_match_buffer(ctx, text, strlen(text), false, collect, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_string_equal(hush_ruleset_get(rules, got.v[0].rule)->id, "github-classic-pat");
+	free(got.v);
+	hush_match_ctx_free(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_differential_buffer), cmocka_unit_test(test_differential_fd),
+		cmocka_unit_test(test_chunk_boundary),      cmocka_unit_test(test_allow_marker),
+		cmocka_unit_test(test_cache_roundtrip),     cmocka_unit_test(test_cache_corrupt),
+		cmocka_unit_test(test_generic_suppressed),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
