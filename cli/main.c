@@ -231,7 +231,7 @@ int cli_rule_option(rule_options *ro, int opt, const char *arg)
 	}
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	const cli_command *c;
 
@@ -255,4 +255,16 @@ int main(int argc, char **argv)
 			return EXIT_CLEAN;
 		}
 	return c->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	/* one libgit2 initialisation for the whole process: its TLS set-up is costly, and the library's own
+	 * init/shutdown pairs then only count references */
+	git_libgit2_init();
+	rc = run(argc, argv);
+	git_libgit2_shutdown();
+	return rc;
 }
