@@ -36,10 +36,6 @@ const char cmd_scan_usage[] =
 	"\n"
 	"Exit status: 0 no findings, 1 findings, 2 error (or a warning with --strict).\n";
 
-typedef struct {
-	bool quiet;
-} warn_state;
-
 static void on_warning(const char *msg, void *payload)
 {
 	(void)payload;

@@ -121,6 +121,12 @@ char *cli_find_root(const char *path)
 
 	git_libgit2_init();
 	abs = realpath(path, NULL);
+	if (abs && stat(abs, &st) == 0 && !S_ISDIR(st.st_mode)) { /* a file: start from its folder */
+		char *slash = strrchr(abs, '/');
+
+		if (slash)
+			*(slash == abs ? slash + 1 : slash) = '\0';
+	}
 	if (abs && git_repository_discover(&gb, abs, 0, NULL) == 0 &&
 	    git_repository_open(&repo, gb.ptr) == 0 && !git_repository_is_bare(repo) && git_repository_workdir(repo))
 		root = realpath(git_repository_workdir(repo), NULL);
