@@ -360,13 +360,48 @@ static void test_generic_suppressed(void **state)
 	hush_match_ctx_free(ctx);
 }
 
+/* A PEM block as long as an 8192-bit RSA key is found whole, through the rule's prefilter, at any chunk size. */
+static void test_long_pem(void **state)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *text = malloc(16384);
+	size_t n = 0, body = 0;
+	hush_match_ctx *ctx;
+
+	(void)state;
+	assert_non_null(text);
+	n += (size_t)snprintf(text + n, 16384 - n, "key:\n-----BEGIN RSA PRIVATE KEY-----\n");
+	while (body < 6400) {
+		for (int i = 0; i < 64; i++)
+			text[n++] = b64[next_rand() % 64];
+		text[n++] = '\n';
+		body += 64;
+	}
+	n += (size_t)snprintf(text + n, 16384 - n, "-----END RSA PRIVATE KEY-----\n");
+	assert_int_equal(hush_match_ctx_new(&ctx, matcher), 0);
+	for (size_t chunk = 4096; chunk <= 8192; chunk *= 2) {
+		recs got = { 0 };
+
+		hush_match_ctx_set_chunk(ctx, chunk);
+		assert_int_equal(hush_match_buffer(ctx, text, n, false, collect, &got), 0);
+		assert_int_equal(got.n, 1);
+		assert_string_equal(hush_ruleset_get(rules, got.v[0].rule)->id, "private-key-rsa");
+		assert_int_equal(got.v[0].start, 5);
+		assert_int_equal(got.v[0].end, n - 1);
+		assert_int_equal(got.v[0].line, 2);
+		free(got.v);
+	}
+	hush_match_ctx_free(ctx);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_differential_buffer), cmocka_unit_test(test_differential_fd),
 		cmocka_unit_test(test_chunk_boundary),      cmocka_unit_test(test_allow_marker),
 		cmocka_unit_test(test_cache_roundtrip),     cmocka_unit_test(test_cache_corrupt),
-		cmocka_unit_test(test_generic_suppressed),
+		cmocka_unit_test(test_generic_suppressed), cmocka_unit_test(test_long_pem),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
