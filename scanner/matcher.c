@@ -104,7 +104,9 @@ static int compile_pcre(const hush_rule *r, pcre2_code **out, uint32_t *group)
 	uint32_t captures = 0;
 	pcre2_code *code;
 
-	code = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED, 0, &errcode, &erroff, NULL);
+	/* PCRE2_USE_OFFSET_LIMIT lets confirmation stop trying start positions past the hit */
+	code = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED, PCRE2_USE_OFFSET_LIMIT, &errcode, &erroff,
+			     NULL);
 	if (!code) {
 		PCRE2_UCHAR msg[256];
 
@@ -478,9 +480,12 @@ static int add_pending(hush_match_ctx *c, size_t rule, uint64_t ms, uint64_t me,
 	return 0;
 }
 
-/* Run rule r's PCRE2 pattern from absolute offset from over a subject ending at absolute offset subject_end. */
-static int run_pcre(hush_match_ctx *c, size_t r, uint64_t from, uint64_t subject_end, uint64_t *ms, uint64_t *me,
-		    uint64_t *ss, uint64_t *se)
+/*
+ * Run rule r's PCRE2 pattern from absolute offset from over a subject ending at absolute offset subject_end; the
+ * match must start at or before absolute offset start_limit (UINT64_MAX: anywhere).
+ */
+static int run_pcre(hush_match_ctx *c, size_t r, uint64_t from, uint64_t subject_end, uint64_t start_limit,
+		    uint64_t *ms, uint64_t *me, uint64_t *ss, uint64_t *se)
 {
 	const rule_rt *rt = &c->m->rt[r];
 	pcre2_code *code = atomic_load_explicit(&rt->code, memory_order_acquire);
@@ -492,6 +497,7 @@ static int run_pcre(hush_match_ctx *c, size_t r, uint64_t from, uint64_t subject
 			return rc;
 		code = atomic_load_explicit(&rt->code, memory_order_acquire);
 	}
+	pcre2_set_offset_limit(c->mctx, start_limit == UINT64_MAX ? PCRE2_UNSET : (PCRE2_SIZE)(start_limit - c->base_off));
 	rc = pcre2_match(code, (PCRE2_SPTR)c->base, (PCRE2_SIZE)(subject_end - c->base_off),
 			 (PCRE2_SIZE)(from - c->base_off), 0, c->md, c->mctx);
 	if (rc == PCRE2_ERROR_NOMATCH)
@@ -535,7 +541,7 @@ static int confirm(hush_match_ctx *c, size_t r, uint64_t e)
 			from = c->base_off;
 		if (from >= subject_end)
 			return 0;
-		rc = run_pcre(c, r, from, subject_end, &ms, &me, &ss, &se);
+		rc = run_pcre(c, r, from, subject_end, e, &ms, &me, &ss, &se);
 		if (rc)
 			return rc > 0 ? 0 : rc;
 		if (ms > e)
@@ -857,7 +863,7 @@ int hush_match_reference(hush_match_ctx *c, const char *data, size_t len, hush_m
 		int rc;
 
 		while (from < len) {
-			rc = run_pcre(c, r, from, len, &ms, &me, &ss, &se);
+			rc = run_pcre(c, r, from, len, UINT64_MAX, &ms, &me, &ss, &se);
 			if (rc < 0)
 				return rc;
 			if (rc > 0)

@@ -50,6 +50,102 @@ rand_alnum() {
 	LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c "$1"
 }
 
+# ---- helpers added for the scan/rules tests ----
+
+# Without an explicit cache dir, HOME (inside $TRASH) would force a cold rule compile in every script.
+if [ -z "${XDG_CACHE_HOME:-}" ]; then
+	XDG_CACHE_HOME="${TMPDIR:-/tmp}/hush-test-cache"
+	export XDG_CACHE_HOME
+fi
+
+# test_skip "description" "reason": report a test as skipped (TAP "# SKIP")
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1 # SKIP $2"
+}
+
+# random string of $2 characters from the tr(1) set $1
+rand_chars() {
+	LC_ALL=C tr -dc "$1" </dev/urandom | head -c "$2"
+}
+
+# Tokens in the formats of rules/*.yml. No 'x'/'X', so no placeholder filter ("xxxx") can drop them.
+gen_github() { printf 'ghp_%s' "$(rand_chars 'A-WYZa-wyz0-9' 36)"; }            # github-classic-pat
+gen_aws() { printf 'AKIA%s' "$(rand_chars 'A-WYZ2-7' 16)"; }                      # aws-access-key-id
+gen_slack() {                                                                     # slack-bot-token
+	printf 'xoxb-%s-%s-%s' "$(rand_chars '0-9' 12)" "$(rand_chars '0-9' 13)" "$(rand_chars 'A-WYZa-wyz0-9' 24)"
+}
+gen_stripe() { printf 'sk_live_%s' "$(rand_chars 'A-WYZa-wyz0-9' 32)"; }          # stripe-secret-key
+
+# in_dir DIR CMD ARGS...: run CMD in DIR (in a subshell); redirections of the caller stay relative to $TRASH
+in_dir() {
+	(
+		cd "$1" || exit 1
+		shift
+		"$@"
+	)
+}
+
+# pipe_in FILE CMD ARGS...: cat FILE | CMD ARGS (a real pipe, not a redirection); CMD's exit code
+pipe_in() {
+	_f=$1
+	shift
+	cat "$_f" | "$@"
+}
+
+# fail "message": print to stderr and return 1
+fail() {
+	echo "$*" >&2
+	return 1
+}
+
+# test_cmp EXPECTED ACTUAL: files must be identical
+test_cmp() {
+	diff -u "$1" "$2" >&2
+}
+
+# grep_q PATTERN FILE: like grep -q, but show the file on failure
+grep_q() {
+	if ! grep -q -e "$1" "$2"; then
+		echo "pattern '$1' not found in $2:" >&2
+		sed 's/^/|  /' "$2" >&2
+		return 1
+	fi
+}
+
+# grep_none PATTERN FILE...: fail when any file contains the fixed string PATTERN
+grep_none() {
+	pat=$1
+	shift
+	if grep -F -l -e "$pat" "$@" >&2; then
+		echo "unexpected '$pat' in the files above" >&2
+		return 1
+	fi
+	return 0
+}
+
+# json_eval FILE EXPR: evaluate the Python expression EXPR with d = the JSON document in FILE and print it
+# (strings raw, everything else as JSON). Fails when FILE is not valid JSON or EXPR raises.
+json_eval() {
+	python3 - "$1" "$2" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+v = eval(sys.argv[2])
+print(v if isinstance(v, str) else json.dumps(v, sort_keys=True))
+PYEOF
+}
+
+# json_check FILE EXPR: fail unless the Python expression EXPR (with d = FILE's JSON) is true
+json_check() {
+	python3 - "$1" "$2" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+if not eval(sys.argv[2]):
+    sys.stderr.write("json_check failed: %s\n%s\n" % (sys.argv[2], json.dumps(d, indent=1)[:4000]))
+    sys.exit(1)
+PYEOF
+}
+
 test_done() {
 	echo "1..$test_count"
 	if [ "$test_failed" -ne 0 ]; then
