@@ -398,7 +398,8 @@ static int state_finish(scan_state *s, hush_scan_result **out, uint64_t t0, int 
 		hush_scan_result_free(s->res);
 		return err;
 	}
-	qsort(s->res->findings, s->res->count, sizeof(hush_finding), cmp_finding);
+	if (s->res->count)
+		qsort(s->res->findings, s->res->count, sizeof(hush_finding), cmp_finding);
 	s->res->stats.elapsed_ns = hush__now_ns() - t0;
 	*out = s->res;
 	return 0;
