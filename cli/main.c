@@ -114,31 +114,16 @@ static int cmd_version(int argc, char **argv)
 
 char *cli_find_root(const char *path)
 {
-	git_buf gb = { 0 };
-	git_repository *repo = NULL;
 	struct stat st;
 	char *root = NULL, *abs;
 
-	git_libgit2_init();
+	if (hush_repo_root(&root, path) == 0)
+		return root;
 	abs = realpath(path, NULL);
-	if (abs && stat(abs, &st) == 0 && !S_ISDIR(st.st_mode)) { /* a file: start from its folder */
-		char *slash = strrchr(abs, '/');
-
-		if (slash)
-			*(slash == abs ? slash + 1 : slash) = '\0';
-	}
-	if (abs && git_repository_discover(&gb, abs, 0, NULL) == 0 &&
-	    git_repository_open(&repo, gb.ptr) == 0 && !git_repository_is_bare(repo) && git_repository_workdir(repo))
-		root = realpath(git_repository_workdir(repo), NULL);
-	git_repository_free(repo);
-	git_buf_dispose(&gb);
-	git_libgit2_shutdown();
-	if (!root && abs && stat(abs, &st) == 0 && S_ISDIR(st.st_mode))
-		root = hush__strdup(abs);
-	if (!root)
-		root = getcwd(NULL, 0);
+	if (abs && stat(abs, &st) == 0 && S_ISDIR(st.st_mode))
+		return abs;
 	free(abs);
-	return root;
+	return getcwd(NULL, 0);
 }
 
 int cli_load_config(hush_config **out, const rule_options *ro, const char *root)
@@ -237,7 +222,7 @@ int cli_rule_option(rule_options *ro, int opt, const char *arg)
 	}
 }
 
-static int run(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	const cli_command *c;
 
@@ -263,14 +248,3 @@ static int run(int argc, char **argv)
 	return c->run(argc - 1, argv + 1);
 }
 
-int main(int argc, char **argv)
-{
-	int rc;
-
-	/* one libgit2 initialisation for the whole process: its TLS set-up is costly, and the library's own
-	 * init/shutdown pairs then only count references */
-	git_libgit2_init();
-	rc = run(argc, argv);
-	git_libgit2_shutdown();
-	return rc;
-}

@@ -5,6 +5,7 @@
 
 #include "hush/error.h"
 #include "hush/fingerprint.h"
+#include "hush/scan.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -39,7 +40,7 @@ int hush_fingerprint_repo_salt(char out[41], const char *path, int *shallow)
 	int rc = HUSH_ENOTFOUND;
 
 	*shallow = 0;
-	git_libgit2_init();
+	hush_git_init();
 	if (git_repository_open_ext(&repo, path, 0, NULL) < 0)
 		goto cleanup;
 	if (git_revparse_single((git_object **)&c, repo, "HEAD^{commit}") < 0) {
@@ -61,6 +62,5 @@ int hush_fingerprint_repo_salt(char out[41], const char *path, int *shallow)
 cleanup:
 	git_commit_free(c);
 	git_repository_free(repo);
-	git_libgit2_shutdown();
 	return rc;
 }

@@ -208,36 +208,31 @@ int hush__walk(hush__file_list *out, const char *path, const hush__walk_ctx *wc)
 		free(rel);
 		return 0;
 	}
-	git_libgit2_init();
-	if (wc->opts->gitignore && git_repository_open_ext(&w.repo, abs, 0, NULL) == 0 &&
-	    !git_repository_is_bare(w.repo)) {
-		const char *wd = git_repository_workdir(w.repo);
-		char *rwd = wd ? realpath(wd, NULL) : NULL;
+	if (wc->opts->gitignore) {
+		char *wd = NULL;
 
-		if (rwd) {
-			w.workdir = hush__malloc(strlen(rwd) + 2);
-			if (w.workdir) {
-				snprintf(w.workdir, strlen(rwd) + 2, "%s/", rwd);
-				w.workdir_len = strlen(w.workdir);
+		/* only a folder inside a work tree needs libgit2 (and its start-up cost) */
+		if (hush_repo_root(&wd, abs) == 0) {
+			hush_git_init();
+			if (git_repository_open(&w.repo, wd) == 0 && !git_repository_is_bare(w.repo)) {
+				w.workdir = hush__malloc(strlen(wd) + 2);
+				if (w.workdir) {
+					snprintf(w.workdir, strlen(wd) + 2, "%s/", wd);
+					w.workdir_len = strlen(w.workdir);
+				}
+				if (git_repository_index(&w.index, w.repo) < 0)
+					w.index = NULL;
 			}
-			free(rwd);
+			if (!w.workdir) {
+				git_repository_free(w.repo);
+				w.repo = NULL;
+			}
 		}
-		if (git_repository_index(&w.index, w.repo) < 0)
-			w.index = NULL;
-	} else if (w.repo) {
-		git_repository_free(w.repo);
-		w.repo = NULL;
-	}
-	if (!w.workdir && w.repo) {
-		git_index_free(w.index);
-		git_repository_free(w.repo);
-		w.repo = NULL;
-		w.index = NULL;
+		free(wd);
 	}
 	err = walk_dir(&w, path, abs, rel, 0);
 	git_index_free(w.index);
 	git_repository_free(w.repo);
-	git_libgit2_shutdown();
 	free(w.workdir);
 	free(abs);
 	free(rel);

@@ -79,6 +79,16 @@ int hush_scan_fd(hush_scan_result **out, const hush_matcher *m, int fd, const ch
 
 void hush_scan_result_free(hush_scan_result *r);
 
+/*
+ * The root of the git work tree that holds path (a file or a folder): the nearest folder at or above it with a
+ * .git entry. Found without libgit2, so scans outside repositories never pay for its start-up. Malloc'd.
+ * Returns HUSH_ENOTFOUND outside a work tree.
+ */
+int hush_repo_root(char **out, const char *path);
+
+/* Initialise libgit2 once for the process (it is shut down at exit). Every libgit2 user calls this first. */
+void hush_git_init(void);
+
 /* The redacted preview of a secret: a few leading bytes, then "…". Malloc'd. */
 char *hush_redact_preview(const char *secret, size_t len);
 

@@ -1,0 +1,66 @@
+/* repo.c: finding the git work tree around a path without libgit2, and initialising libgit2 once, lazily. */
+#include <git2.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hush/error.h"
+#include "hush/scan.h"
+#include "common/util.h"
+#include "common/banned.h"
+
+static pthread_once_t git_once = PTHREAD_ONCE_INIT;
+
+static void git_shutdown_at_exit(void)
+{
+	git_libgit2_shutdown();
+}
+
+static void git_init_once(void)
+{
+	git_libgit2_init();
+	atexit(git_shutdown_at_exit);
+}
+
+void hush_git_init(void)
+{
+	/* libgit2's initialisation loads the TLS trust store (about 10 ms): pay it once, and only when needed */
+	pthread_once(&git_once, git_init_once);
+}
+
+int hush_repo_root(char **out, const char *path)
+{
+	struct stat st;
+	char *dir = realpath(path, NULL);
+
+	*out = NULL;
+	if (!dir)
+		return HUSH_ENOTFOUND;
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) { /* a file: start from its folder */
+		char *slash = strrchr(dir, '/');
+
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	}
+	for (;;) {
+		char *dotgit = hush__path_join(dir, ".git");
+		char *slash;
+
+		if (!dotgit) {
+			free(dir);
+			return HUSH_ENOMEM;
+		}
+		if (lstat(dotgit, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+			free(dotgit);
+			*out = dir;
+			return 0;
+		}
+		free(dotgit);
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir) {
+			free(dir);
+			return HUSH_ENOTFOUND;
+		}
+		*slash = '\0';
+	}
+}
