@@ -44,6 +44,28 @@ void *hush__reallocarray(void *p, size_t count, size_t n)
 	return q;
 }
 
+void hush__strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int hush__array_grow(void **v, size_t *alloc, size_t n, size_t elem)
+{
+	size_t na;
+	void *nv;
+
+	if (n < *alloc)
+		return 0;
+	na = *alloc ? *alloc * 2 : 16;
+	if (!(nv = hush__reallocarray(*v, na, elem)))
+		return HUSH_ENOMEM;
+	*v = nv;
+	*alloc = na;
+	return 0;
+}
+
 char *hush__strndup(const char *s, size_t n)
 {
 	char *p = hush__malloc(n + 1);

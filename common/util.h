@@ -17,6 +17,15 @@ void *hush__reallocarray(void *p, size_t count, size_t n);
 char *hush__strdup(const char *s);
 char *hush__strndup(const char *s, size_t n);
 
+/* Free n strings and the array holding them. */
+void hush__strv_free(char **v, size_t n);
+
+/*
+ * Make room for one more element in a growable array: *v holds *n of *alloc elements of size elem. Returns 0, or
+ * HUSH_ENOMEM (the array is unchanged).
+ */
+int hush__array_grow(void **v, size_t *alloc, size_t n, size_t elem);
+
 /* Read a whole regular file (refusing FIFOs and devices) into out, at most cap bytes. */
 int hush__read_file(hush_buf *out, const char *path, size_t cap);
 

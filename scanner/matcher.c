@@ -461,15 +461,8 @@ static int add_pending(hush_match_ctx *c, size_t rule, uint64_t ms, uint64_t me,
 
 	if (!hush_filter_accept(r, secret, (size_t)(se - ss), h))
 		return 0;
-	if (c->npend == c->apend) {
-		size_t na = c->apend ? c->apend * 2 : 32;
-		pending_match *np = hush__reallocarray(c->pend, na, sizeof(*np));
-
-		if (!np)
-			return HUSH_ENOMEM;
-		c->pend = np;
-		c->apend = na;
-	}
+	if (hush__array_grow((void **)&c->pend, &c->apend, c->npend, sizeof(*c->pend)))
+		return HUSH_ENOMEM;
 	p = &c->pend[c->npend++];
 	p->rule = rule;
 	p->start = ms;

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
 
 #include "hush/error.h"
 #include "hush/rules.h"
+#include "scanner/yaml.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -28,13 +28,6 @@ const char *hush_confidence_name(hush_confidence c)
 	}
 }
 
-static void free_strv(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void free_examples(hush_rule_example *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -50,9 +43,9 @@ static void rule_dispose(hush_rule *r)
 	free(r->description);
 	free(r->pattern);
 	free(r->prefilter);
-	free_strv(r->keywords, r->nkeywords);
-	free_strv(r->stopwords, r->nstopwords);
-	free_strv(r->references, r->nreferences);
+	hush__strv_free(r->keywords, r->nkeywords);
+	hush__strv_free(r->stopwords, r->nstopwords);
+	hush__strv_free(r->references, r->nreferences);
 	free_examples(r->examples, r->nexamples);
 	free_examples(r->negatives, r->nnegatives);
 	free(r->source);
@@ -107,120 +100,52 @@ int hush_ruleset_disable(hush_ruleset *rs, const char *id)
 	return HUSH_ENOTFOUND;
 }
 
-/* ---- YAML document helpers ---- */
-
-typedef struct {
-	yaml_document_t *doc;
-	const char *name;
-} loader;
-
-static int fail_at(const loader *ld, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail_at(const loader *ld, const yaml_node_t *n, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	hush_error_set("%s:%zu:%zu: %s", ld->name, n ? n->start_mark.line + 1 : 1, n ? n->start_mark.column + 1 : 1,
-		       msg);
-	return HUSH_EINVALID;
-}
-
-static yaml_node_t *node(const loader *ld, yaml_node_item_t id)
-{
-	return yaml_document_get_node(ld->doc, id);
-}
-
-static int scalar(const loader *ld, yaml_node_t *n, const char *what, char **out)
-{
-	if (!n || n->type != YAML_SCALAR_NODE)
-		return fail_at(ld, n, "'%s' must be a string", what);
-	if (memchr(n->data.scalar.value, '\0', n->data.scalar.length))
-		return fail_at(ld, n, "'%s' must not contain NUL bytes", what);
-	*out = hush__strndup((const char *)n->data.scalar.value, n->data.scalar.length);
-	return *out ? 0 : HUSH_ENOMEM;
-}
-
-static int string_list(const loader *ld, yaml_node_t *n, const char *what, char ***out, size_t *nout)
-{
-	size_t count;
-	int err;
-
-	if (n->type == YAML_SCALAR_NODE) { /* a single string is a one-element list */
-		*out = hush__calloc(1, sizeof(char *));
-		if (!*out)
-			return HUSH_ENOMEM;
-		*nout = 1;
-		return scalar(ld, n, what, &(*out)[0]);
-	}
-	if (n->type != YAML_SEQUENCE_NODE)
-		return fail_at(ld, n, "'%s' must be a list of strings", what);
-	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-	*out = hush__calloc(count, sizeof(char *));
-	if (!*out)
-		return HUSH_ENOMEM;
-	for (size_t i = 0; i < count; i++) {
-		if ((err = scalar(ld, node(ld, n->data.sequence.items.start[i]), what, &(*out)[i])) != 0) {
-			*nout = i;
-			return err;
-		}
-		if (!(*out)[i][0]) {
-			*nout = i + 1;
-			return fail_at(ld, node(ld, n->data.sequence.items.start[i]), "empty string in '%s'", what);
-		}
-	}
-	*nout = count;
-	return 0;
-}
-
-static int examples(const loader *ld, yaml_node_t *n, bool positive, hush_rule_example **out, size_t *nout)
+static int examples(const hush__yaml *ld, yaml_node_t *n, bool positive, hush_rule_example **out, size_t *nout)
 {
 	const char *what = positive ? "examples" : "negative_examples";
 	size_t count;
 	int err;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail_at(ld, n, "'%s' must be a list", what);
+		return hush__yaml_fail(ld, n, "'%s' must be a list", what);
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	*out = hush__calloc(count, sizeof(hush_rule_example));
 	if (!*out)
 		return HUSH_ENOMEM;
 	*nout = 0;
 	for (size_t i = 0; i < count; i++) {
-		yaml_node_t *item = node(ld, n->data.sequence.items.start[i]);
+		yaml_node_t *item = hush__yaml_node(ld, n->data.sequence.items.start[i]);
 		hush_rule_example *ex = &(*out)[i];
 
 		*nout = i + 1;
 		ex->line = (unsigned)item->start_mark.line + 1;
 		if (!positive || item->type == YAML_SCALAR_NODE) {
 			if (positive)
-				return fail_at(ld, item, "each example must be a mapping with 'text' and 'secret'");
-			if ((err = scalar(ld, item, what, &ex->text)) != 0)
+				return hush__yaml_fail(ld, item, "each example must be a mapping with 'text' and 'secret'");
+			if ((err = hush__yaml_string(ld, item, what, &ex->text)) != 0)
 				return err;
 			continue;
 		}
 		if (item->type != YAML_MAPPING_NODE)
-			return fail_at(ld, item, "each example must be a mapping with 'text' and 'secret'");
+			return hush__yaml_fail(ld, item, "each example must be a mapping with 'text' and 'secret'");
 		for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top; p++) {
-			yaml_node_t *k = node(ld, p->key), *v = node(ld, p->value);
+			yaml_node_t *k = hush__yaml_node(ld, p->key), *v = hush__yaml_node(ld, p->value);
 			const char *key = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
 
 			if (!strcmp(key, "text"))
-				err = ex->text ? fail_at(ld, k, "duplicate key 'text'") : scalar(ld, v, "text", &ex->text);
+				err = ex->text ? hush__yaml_fail(ld, k, "duplicate key 'text'") : hush__yaml_string(ld, v, "text", &ex->text);
 			else if (!strcmp(key, "secret"))
-				err = ex->secret ? fail_at(ld, k, "duplicate key 'secret'")
-						 : scalar(ld, v, "secret", &ex->secret);
+				err = ex->secret ? hush__yaml_fail(ld, k, "duplicate key 'secret'")
+						 : hush__yaml_string(ld, v, "secret", &ex->secret);
 			else
-				err = fail_at(ld, k, "unknown key '%s' in example", key);
+				err = hush__yaml_fail(ld, k, "unknown key '%s' in example", key);
 			if (err)
 				return err;
 		}
 		if (!ex->text || !ex->secret)
-			return fail_at(ld, item, "example needs both 'text' and 'secret'");
+			return hush__yaml_fail(ld, item, "example needs both 'text' and 'secret'");
 		if (!ex->secret[0])
-			return fail_at(ld, item, "example 'secret' must not be empty");
+			return hush__yaml_fail(ld, item, "example 'secret' must not be empty");
 	}
 	return 0;
 }
@@ -237,68 +162,68 @@ static bool valid_id(const char *id)
 	return true;
 }
 
-static int parse_rule(const loader *ld, yaml_node_t *n, hush_rule *r)
+static int parse_rule(const hush__yaml *ld, yaml_node_t *n, hush_rule *r)
 {
 	bool seen_conf = false;
 	int err = 0;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return fail_at(ld, n, "each rule must be a mapping");
+		return hush__yaml_fail(ld, n, "each rule must be a mapping");
 	r->line = (unsigned)n->start_mark.line + 1;
 	r->column = (unsigned)n->start_mark.column + 1;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top && !err; p++) {
-		yaml_node_t *k = node(ld, p->key), *v = node(ld, p->value);
+		yaml_node_t *k = hush__yaml_node(ld, p->key), *v = hush__yaml_node(ld, p->value);
 		const char *key;
 
 		if (k->type != YAML_SCALAR_NODE)
-			return fail_at(ld, k, "rule keys must be strings");
+			return hush__yaml_fail(ld, k, "rule keys must be strings");
 		key = (const char *)k->data.scalar.value;
 #define ONCE(field) \
 	if (field) \
-		return fail_at(ld, k, "duplicate key '%s'", key)
+		return hush__yaml_fail(ld, k, "duplicate key '%s'", key)
 		if (!strcmp(key, "id")) {
 			ONCE(r->id);
-			if (!(err = scalar(ld, v, key, &r->id)) && !valid_id(r->id))
-				err = fail_at(ld, v, "invalid rule id '%s': use 1 to 64 characters of [a-z0-9-]",
+			if (!(err = hush__yaml_string(ld, v, key, &r->id)) && !valid_id(r->id))
+				err = hush__yaml_fail(ld, v, "invalid rule id '%s': use 1 to 64 characters of [a-z0-9-]",
 					      r->id);
 		} else if (!strcmp(key, "description")) {
 			ONCE(r->description);
-			err = scalar(ld, v, key, &r->description);
+			err = hush__yaml_string(ld, v, key, &r->description);
 		} else if (!strcmp(key, "pattern")) {
 			ONCE(r->pattern);
 			r->pattern_line = (unsigned)v->start_mark.line + 1;
 			r->pattern_column = (unsigned)v->start_mark.column + 1;
-			if (!(err = scalar(ld, v, key, &r->pattern)) && !r->pattern[0])
-				err = fail_at(ld, v, "'pattern' must not be empty");
+			if (!(err = hush__yaml_string(ld, v, key, &r->pattern)) && !r->pattern[0])
+				err = hush__yaml_fail(ld, v, "'pattern' must not be empty");
 		} else if (!strcmp(key, "prefilter")) {
 			ONCE(r->prefilter);
 			r->prefilter_line = (unsigned)v->start_mark.line + 1;
 			r->prefilter_column = (unsigned)v->start_mark.column + 1;
-			if (!(err = scalar(ld, v, key, &r->prefilter)) && !r->prefilter[0])
-				err = fail_at(ld, v, "'prefilter' must not be empty");
+			if (!(err = hush__yaml_string(ld, v, key, &r->prefilter)) && !r->prefilter[0])
+				err = hush__yaml_fail(ld, v, "'prefilter' must not be empty");
 		} else if (!strcmp(key, "keywords")) {
 			ONCE(r->keywords);
-			err = string_list(ld, v, key, &r->keywords, &r->nkeywords);
+			err = hush__yaml_strings(ld, v, key, &r->keywords, &r->nkeywords);
 		} else if (!strcmp(key, "stopwords")) {
 			ONCE(r->stopwords);
-			err = string_list(ld, v, key, &r->stopwords, &r->nstopwords);
+			err = hush__yaml_strings(ld, v, key, &r->stopwords, &r->nstopwords);
 		} else if (!strcmp(key, "references")) {
 			ONCE(r->references);
-			err = string_list(ld, v, key, &r->references, &r->nreferences);
+			err = hush__yaml_strings(ld, v, key, &r->references, &r->nreferences);
 		} else if (!strcmp(key, "min_entropy")) {
 			char *s = NULL, *end;
 
-			if ((err = scalar(ld, v, key, &s)) != 0)
+			if ((err = hush__yaml_string(ld, v, key, &s)) != 0)
 				break;
 			errno = 0;
 			r->min_entropy = strtod(s, &end);
 			if (errno || end == s || *end || r->min_entropy < 0 || r->min_entropy > 8)
-				err = fail_at(ld, v, "'min_entropy' must be a number from 0 to 8, not '%s'", s);
+				err = hush__yaml_fail(ld, v, "'min_entropy' must be a number from 0 to 8, not '%s'", s);
 			free(s);
 		} else if (!strcmp(key, "confidence")) {
 			char *s = NULL;
 
-			if ((err = scalar(ld, v, key, &s)) != 0)
+			if ((err = hush__yaml_string(ld, v, key, &s)) != 0)
 				break;
 			seen_conf = true;
 			if (!strcmp(s, "high"))
@@ -308,18 +233,10 @@ static int parse_rule(const loader *ld, yaml_node_t *n, hush_rule *r)
 			else if (!strcmp(s, "low"))
 				r->confidence = HUSH_CONFIDENCE_LOW;
 			else
-				err = fail_at(ld, v, "'confidence' must be high, medium or low, not '%s'", s);
+				err = hush__yaml_fail(ld, v, "'confidence' must be high, medium or low, not '%s'", s);
 			free(s);
 		} else if (!strcmp(key, "generic")) {
-			char *s = NULL;
-
-			if ((err = scalar(ld, v, key, &s)) != 0)
-				break;
-			if (!strcmp(s, "true"))
-				r->generic = true;
-			else if (strcmp(s, "false"))
-				err = fail_at(ld, v, "'generic' must be true or false, not '%s'", s);
-			free(s);
+			err = hush__yaml_bool(ld, v, key, &r->generic);
 		} else if (!strcmp(key, "examples")) {
 			ONCE(r->examples);
 			err = examples(ld, v, true, &r->examples, &r->nexamples);
@@ -327,7 +244,7 @@ static int parse_rule(const loader *ld, yaml_node_t *n, hush_rule *r)
 			ONCE(r->negatives);
 			err = examples(ld, v, false, &r->negatives, &r->nnegatives);
 		} else {
-			err = fail_at(ld, k, "unknown key '%s' in rule%s%s%s", key, r->id ? " '" : "",
+			err = hush__yaml_fail(ld, k, "unknown key '%s' in rule%s%s%s", key, r->id ? " '" : "",
 				      r->id ? r->id : "", r->id ? "'" : "");
 		}
 #undef ONCE
@@ -335,25 +252,25 @@ static int parse_rule(const loader *ld, yaml_node_t *n, hush_rule *r)
 	if (err)
 		return err;
 	if (!r->id)
-		return fail_at(ld, n, "rule has no 'id'");
+		return hush__yaml_fail(ld, n, "rule has no 'id'");
 	if (!r->description)
-		return fail_at(ld, n, "rule '%s' has no 'description'", r->id);
+		return hush__yaml_fail(ld, n, "rule '%s' has no 'description'", r->id);
 	if (!r->pattern)
-		return fail_at(ld, n, "rule '%s' has no 'pattern'", r->id);
+		return hush__yaml_fail(ld, n, "rule '%s' has no 'pattern'", r->id);
 	if (!r->nkeywords)
-		return fail_at(ld, n, "rule '%s' has no 'keywords'", r->id);
+		return hush__yaml_fail(ld, n, "rule '%s' has no 'keywords'", r->id);
 	if (!seen_conf)
-		return fail_at(ld, n, "rule '%s' has no 'confidence'", r->id);
+		return hush__yaml_fail(ld, n, "rule '%s' has no 'confidence'", r->id);
 	return 0;
 }
 
-static int push_rule(hush_ruleset *rs, hush_rule *r, size_t first_of_file, const loader *ld, yaml_node_t *n)
+static int push_rule(hush_ruleset *rs, hush_rule *r, size_t first_of_file, const hush__yaml *ld, yaml_node_t *n)
 {
 	for (size_t i = 0; i < rs->count; i++) {
 		if (strcmp(rs->rules[i].id, r->id))
 			continue;
 		if (i >= first_of_file)
-			return fail_at(ld, n, "duplicate rule id '%s' (first defined on line %u)", r->id,
+			return hush__yaml_fail(ld, n, "duplicate rule id '%s' (first defined on line %u)", r->id,
 				       rs->rules[i].line);
 		/* a rule from a later file replaces the earlier one with the same id */
 		rule_dispose(&rs->rules[i]);
@@ -361,71 +278,52 @@ static int push_rule(hush_ruleset *rs, hush_rule *r, size_t first_of_file, const
 		rs->count--;
 		break;
 	}
-	if (rs->count == rs->alloc) {
-		size_t na = rs->alloc ? rs->alloc * 2 : 64;
-		hush_rule *nr = hush__reallocarray(rs->rules, na, sizeof(hush_rule));
-
-		if (!nr)
-			return HUSH_ENOMEM;
-		rs->rules = nr;
-		rs->alloc = na;
-	}
+	if (hush__array_grow((void **)&rs->rules, &rs->alloc, rs->count, sizeof(hush_rule)))
+		return HUSH_ENOMEM;
 	rs->rules[rs->count++] = *r;
 	return 0;
 }
 
 int hush_ruleset_add_buffer(hush_ruleset *rs, const char *name, const char *data, size_t len)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
+	hush__yaml y;
+	hush__yaml *ld = &y;
 	yaml_node_t *root, *list = NULL;
-	loader ld = { &doc, name };
 	size_t first = rs->count;
-	int err = 0;
+	int err;
 
-	if (!yaml_parser_initialize(&parser))
-		return hush_error_set("%s: cannot initialise the YAML parser", name), HUSH_ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		hush_error_set("%s:%zu:%zu: %s%s%s", name, parser.problem_mark.line + 1,
-			       parser.problem_mark.column + 1, parser.problem ? parser.problem : "invalid YAML",
-			       parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		return HUSH_EINVALID;
-	}
-	root = yaml_document_get_root_node(&doc);
+	if ((err = hush__yaml_load(&y, name, data, len)) != 0)
+		return err;
+	root = yaml_document_get_root_node(&y.doc);
 	if (!root) {
 		err = hush_error_set("%s:1:1: empty rule file: expected a mapping with 'rules'", name);
 		err = HUSH_EINVALID;
 		goto cleanup;
 	}
 	if (root->type != YAML_MAPPING_NODE) {
-		err = fail_at(&ld, root, "expected a mapping with a 'rules' list at the top");
+		err = hush__yaml_fail(ld, root, "expected a mapping with a 'rules' list at the top");
 		goto cleanup;
 	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = node(&ld, p->key);
-
-		if (k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, "rules")) {
-			list = node(&ld, p->value);
-		} else {
-			err = fail_at(&ld, k, "unknown top-level key '%s': expected 'rules'",
-				      k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?");
+		if (strcmp(hush__yaml_key(ld, p), "rules")) {
+			err = hush__yaml_fail(ld, hush__yaml_node(ld, p->key),
+					      "unknown top-level key '%s': expected 'rules'", hush__yaml_key(ld, p));
 			goto cleanup;
 		}
+		list = hush__yaml_node(ld, p->value);
 	}
 	if (!list || list->type != YAML_SEQUENCE_NODE) {
-		err = fail_at(&ld, list ? list : root, "'rules' must be a list of rules");
+		err = hush__yaml_fail(ld, list ? list : root, "'rules' must be a list of rules");
 		goto cleanup;
 	}
 	for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
-		yaml_node_t *rn = node(&ld, *it);
+		yaml_node_t *rn = hush__yaml_node(ld, *it);
 		hush_rule r;
 
 		memset(&r, 0, sizeof(r));
-		if ((err = parse_rule(&ld, rn, &r)) == 0) {
+		if ((err = parse_rule(ld, rn, &r)) == 0) {
 			r.source = hush__strdup(name);
-			err = r.source ? push_rule(rs, &r, first, &ld, rn) : HUSH_ENOMEM;
+			err = r.source ? push_rule(rs, &r, first, ld, rn) : HUSH_ENOMEM;
 		}
 		if (err) {
 			rule_dispose(&r);
@@ -437,8 +335,7 @@ cleanup:
 		while (rs->count > first)
 			rule_dispose(&rs->rules[--rs->count]);
 	}
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	hush__yaml_dispose(&y);
 	return err;
 }
 
@@ -491,15 +388,9 @@ int hush_ruleset_add_path(hush_ruleset *rs, const char *path)
 		if (de->d_name[0] == '.' ||
 		    !((l > 4 && !strcmp(de->d_name + l - 4, ".yml")) || (l > 5 && !strcmp(de->d_name + l - 5, ".yaml"))))
 			continue;
-		if (n == alloc) {
-			char **nn = hush__reallocarray(names, alloc ? alloc * 2 : 16, sizeof(char *));
-
-			if (!nn) {
-				err = HUSH_ENOMEM;
-				break;
-			}
-			names = nn;
-			alloc = alloc ? alloc * 2 : 16;
+		if (hush__array_grow((void **)&names, &alloc, n, sizeof(char *))) {
+			err = HUSH_ENOMEM;
+			break;
 		}
 		if (!(names[n] = hush__path_join(path, de->d_name))) {
 			err = HUSH_ENOMEM;
@@ -512,7 +403,7 @@ int hush_ruleset_add_path(hush_ruleset *rs, const char *path)
 		qsort(names, n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < n && !err; i++)
 		err = add_file(rs, names[i]);
-	free_strv(names, n);
+	hush__strv_free(names, n);
 	if (!err && n == 0)
 		return hush_error_set("no rule files (*.yml, *.yaml) in '%s'", path), HUSH_EINVALID;
 	return err;

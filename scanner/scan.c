@@ -152,16 +152,9 @@ static int on_match(const hush_match *m, void *payload)
 		err = HUSH_ENOMEM;
 		goto unlock;
 	}
-	if (s->res->count == s->alloc) {
-		size_t na = s->alloc ? s->alloc * 2 : 64;
-		hush_finding *nv = hush__reallocarray(s->res->findings, na, sizeof(*nv));
-
-		if (!nv) {
-			err = HUSH_ENOMEM;
-			goto unlock;
-		}
-		s->res->findings = nv;
-		s->alloc = na;
+	if (hush__array_grow((void **)&s->res->findings, &s->alloc, s->res->count, sizeof(hush_finding))) {
+		err = HUSH_ENOMEM;
+		goto unlock;
 	}
 	s->res->findings[s->res->count++] = f;
 	s->res->stats.findings++;

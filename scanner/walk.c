@@ -43,15 +43,8 @@ static int push_file(hush__file_list *l, const char *path, const char *rel, bool
 {
 	hush__file *f;
 
-	if (l->n == l->alloc) {
-		size_t na = l->alloc ? l->alloc * 2 : 256;
-		hush__file *nv = hush__reallocarray(l->v, na, sizeof(*nv));
-
-		if (!nv)
-			return HUSH_ENOMEM;
-		l->v = nv;
-		l->alloc = na;
-	}
+	if (hush__array_grow((void **)&l->v, &l->alloc, l->n, sizeof(*l->v)))
+		return HUSH_ENOMEM;
 	f = &l->v[l->n];
 	f->path = hush__strdup(path);
 	f->relpath = hush__strdup(rel);
@@ -191,6 +184,12 @@ int hush__walk(hush__file_list *out, const char *path, const hush__walk_ctx *wc)
 	}
 	if (!(rel = hush__relpath(wc->opts->root, path)))
 		return HUSH_ENOMEM;
+	if (rel[0] && wc->opts->config && hush_config_path_allowed(wc->opts->config, rel)) {
+		/* allowlisted paths stay quiet even when named on the command line */
+		wc->stats->skipped_ignored++;
+		free(rel);
+		return 0;
+	}
 	if (S_ISREG(st.st_mode)) {
 		err = push_file(out, path, rel, true);
 		free(rel);

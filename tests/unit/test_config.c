@@ -42,12 +42,13 @@ static void test_errors(void **state)
 	static const struct {
 		const char *yml, *msg;
 	} cases[] = {
-		{ "salt: a\nallowlist:\n  pathz: []\n", ".hush.yml:3:3: unknown key in allowlist: 'pathz'" },
+		{ "salt: a\nallowlist:\n  pathz: []\n", ".hush.yml:3:3: unknown key 'pathz' in allowlist" },
 		{ "rulez: []\n", ".hush.yml:1:1: unknown key 'rulez'" },
-		{ "builtin_rules: maybe\n", ".hush.yml:1:16: builtin_rules must be true or false" },
-		{ "rules: x\n", ".hush.yml:1:8: expected a list of strings for 'rules'" },
-		{ "[1, 2]\n", ".hush.yml:1:1: expected a mapping" },
+		{ "builtin_rules: maybe\n", ".hush.yml:1:16: 'builtin_rules' must be true or false, not 'maybe'" },
+		{ "rules: {a: b}\n", ".hush.yml:1:8: 'rules' must be a list of strings" },
+		{ "[1, 2]\n", ".hush.yml:1:1: expected a mapping of settings" },
 		{ "a: [\n", ".hush.yml:2:1:" },
+		{ "salt: a\nsalt: b\n", ".hush.yml:2:1: duplicate key 'salt'" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
