@@ -42,18 +42,6 @@ static void on_warning(const char *msg, void *payload)
 	cli_warning("%s", msg);
 }
 
-static void human_bytes(char *out, size_t n, uint64_t b)
-{
-	if (b >= (uint64_t)1 << 30)
-		snprintf(out, n, "%.1f GiB", (double)b / (double)(1u << 30));
-	else if (b >= (uint64_t)1 << 20)
-		snprintf(out, n, "%.1f MiB", (double)b / (double)(1u << 20));
-	else if (b >= 1024)
-		snprintf(out, n, "%.1f KiB", (double)b / 1024.0);
-	else
-		snprintf(out, n, "%llu B", (unsigned long long)b);
-}
-
 int cmd_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -204,7 +192,7 @@ int cmd_scan(int argc, char **argv)
 	if (!quiet) {
 		char bytes[32];
 
-		human_bytes(bytes, sizeof(bytes), res->stats.bytes);
+		hush__human_size(bytes, sizeof(bytes), res->stats.bytes);
 		fprintf(stderr, "hush: scanned %llu file%s (%s) in %.0f ms: %llu finding%s",
 			(unsigned long long)res->stats.files, res->stats.files == 1 ? "" : "s", bytes,
 			(double)res->stats.elapsed_ns / 1e6, (unsigned long long)res->count, res->count == 1 ? "" : "s");

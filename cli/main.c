@@ -222,6 +222,16 @@ int cli_rule_option(rule_options *ro, int opt, const char *arg)
 	}
 }
 
+/* A command's output that could not be written (a full disk, a closed pipe) is an error, not a success. */
+static int finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("cannot write to standard output: %s", strerror(errno));
+		return EXIT_ERROR;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const cli_command *c;
@@ -231,10 +241,10 @@ int main(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
-		return cmd_version(argc - 1, argv + 1);
+		return finish(cmd_version(argc - 1, argv + 1));
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage_overview(stdout);
-		return EXIT_CLEAN;
+		return finish(EXIT_CLEAN);
 	}
 	if (!(c = find_command(argv[1]))) {
 		cli_error("unknown command '%s'; run 'hush help' for the list", argv[1]);
@@ -243,8 +253,8 @@ int main(int argc, char **argv)
 	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(c->usage, stdout);
-			return EXIT_CLEAN;
+			return finish(EXIT_CLEAN);
 		}
-	return c->run(argc - 1, argv + 1);
+	return finish(c->run(argc - 1, argv + 1));
 }
 

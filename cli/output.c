@@ -125,7 +125,7 @@ static json_t *finding_json(const hush_finding *f, bool redacted)
 	    json_object_set_new(o, "end_offset", json_integer((json_int_t)f->end)) ||
 	    set_bytes(o, "secret", f->secret, f->secret_len) ||
 	    json_object_set_new(o, "secret_redacted", json_boolean(redacted)) ||
-	    json_object_set_new(o, "entropy", json_real((double)(long)(f->entropy * 1000 + 0.5) / 1000.0)) ||
+	    json_object_set_new(o, "entropy", json_real(f->entropy)) ||
 	    json_object_set_new(o, "fingerprint", json_string(f->fingerprint))) {
 		json_decref(o);
 		return NULL;
@@ -158,7 +158,7 @@ static int write_json(FILE *fp, const hush_scan_result *res, bool redacted)
 	    json_object_set(root, "tool", tool) || json_object_set(root, "findings", arr) ||
 	    json_object_set_new(root, "summary", summary_json(&res->stats)))
 		goto cleanup;
-	rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	if (!rc)
 		fputc('\n', fp);
 cleanup:
@@ -177,7 +177,7 @@ static int write_jsonl_line(FILE *fp, json_t *o, const char *type)
 		json_decref(o);
 		return -1;
 	}
-	rc = json_dumpf(o, fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	rc = json_dumpf(o, fp, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	fputc('\n', fp);
 	json_decref(o);
 	return rc;

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -236,6 +237,18 @@ int hush__parse_size(uint64_t *out, const char *s)
 		return hush_error_set("invalid size '%s'", s), HUSH_EINVALID;
 	*out = (uint64_t)v * mult;
 	return 0;
+}
+
+void hush__human_size(char *out, size_t n, uint64_t b)
+{
+	if (b >= (uint64_t)1 << 30)
+		snprintf(out, n, "%.1f GiB", (double)b / (double)(1u << 30));
+	else if (b >= (uint64_t)1 << 20)
+		snprintf(out, n, "%.1f MiB", (double)b / (double)(1u << 20));
+	else if (b >= 1024)
+		snprintf(out, n, "%.1f KiB", (double)b / 1024.0);
+	else
+		snprintf(out, n, "%llu B", (unsigned long long)b);
 }
 
 uint64_t hush__now_ns(void)

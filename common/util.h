@@ -44,6 +44,9 @@ bool hush__utf8_valid(const char *s, size_t len);
 /* Parse a size such as "50M", "1G", "4096" into bytes. Returns 0 or HUSH_EINVALID. */
 int hush__parse_size(uint64_t *out, const char *s);
 
+/* "512 B", "4.0 KiB", "100.0 MiB", "2.0 GiB" */
+void hush__human_size(char *out, size_t n, uint64_t bytes);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t hush__now_ns(void);
 

@@ -25,7 +25,7 @@
 
 #define SNIFF_BYTES 8192
 #define MMAP_THRESHOLD ((uint64_t)256 << 10)
-#define RELEASE_THRESHOLD ((uint64_t)64 << 20)
+#define RELEASE_THRESHOLD ((uint64_t)16 << 20)
 #define MAX_THREADS 256
 
 typedef struct {
@@ -282,9 +282,12 @@ static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, const hus
 		return 0;
 	}
 	if ((uint64_t)st.st_size > s->opts->max_file_size) {
+		char size[32], limit[32];
+
+		hush__human_size(size, sizeof(size), (uint64_t)st.st_size);
+		hush__human_size(limit, sizeof(limit), s->opts->max_file_size);
 		close(fd);
-		warn(s, "skipping '%s': %.1f MiB is over the --max-file-size limit of %.1f MiB", f->path,
-		     (double)st.st_size / 1048576.0, (double)s->opts->max_file_size / 1048576.0);
+		warn(s, "skipping '%s': %s is over the --max-file-size limit of %s", f->path, size, limit);
 		pthread_mutex_lock(&s->lock);
 		s->res->stats.skipped_large++;
 		pthread_mutex_unlock(&s->lock);
@@ -417,6 +420,8 @@ int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *c
 	wc.warn_arg = &s;
 	for (size_t i = 0; i < npaths && !err; i++)
 		err = hush__walk(&s.files, paths[i], &wc);
+	if (!err)
+		hush__file_list_dedup(&s.files); /* "hush scan d d/a.txt" scans a.txt once */
 	if (!err) {
 		nt = thread_count(opts);
 		if (nt > s.files.n)

@@ -39,6 +39,32 @@ void hush__file_list_dispose(hush__file_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+static int cmp_file(const void *a, const void *b)
+{
+	const hush__file *x = a, *y = b;
+	int c = strcmp(x->relpath, y->relpath);
+
+	return c ? c : strcmp(x->path, y->path);
+}
+
+void hush__file_list_dedup(hush__file_list *l)
+{
+	size_t out = 0;
+
+	if (l->n < 2)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), cmp_file);
+	for (size_t i = 0; i < l->n; i++) {
+		if (out && !strcmp(l->v[out - 1].relpath, l->v[i].relpath)) {
+			free(l->v[i].path);
+			free(l->v[i].relpath);
+			continue;
+		}
+		l->v[out++] = l->v[i];
+	}
+	l->n = out;
+}
+
 static int push_file(hush__file_list *l, const char *path, const char *rel, bool follow)
 {
 	hush__file *f;

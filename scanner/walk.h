@@ -29,6 +29,9 @@ typedef struct {
 int hush__walk(hush__file_list *out, const char *path, const hush__walk_ctx *wc);
 void hush__file_list_dispose(hush__file_list *l);
 
+/* Sort by repository-relative path and drop repeats (paths named twice, or a file inside a folder also named). */
+void hush__file_list_dedup(hush__file_list *l);
+
 /* Repository-relative form of an absolute or cwd-relative path (malloc'd). */
 char *hush__relpath(const char *root, const char *path);
 

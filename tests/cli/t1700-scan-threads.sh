@@ -1,0 +1,135 @@
+#!/bin/sh
+# t1700-scan-threads: reports do not depend on the thread count; every planted token is found; the
+# compiled-rules cache (warm runs, a corrupt entry, --no-cache).
+. "$HUSH_SOURCE_DIR/tests/cli/lib.sh"
+
+# strip_elapsed FILE: FILE without its elapsed_ms (the only field that may differ between runs)
+strip_elapsed() {
+	sed -e '/^    "elapsed_ms": /d' -e 's/"elapsed_ms":[-0-9.eE+]*,\{0,1\}//' "$1"
+}
+
+test_expect_success "setup: 200 files in nested folders with 20 tokens of four kinds" '
+	i=0 &&
+	while [ $i -lt 200 ]; do
+		dir=tree/d$((i % 7))/s$((i % 3)) &&
+		mkdir -p "$dir" &&
+		printf "file %d\nplain text without secrets %d\n" $i $i >"$dir/f$i.txt" || exit 1
+		if [ $((i % 10)) -eq 3 ]; then
+			case $((i / 10 % 4)) in
+			0) rule=github-classic-pat tok=$(gen_github) ;;
+			1) rule=aws-access-key-id tok=$(gen_aws) ;;
+			2) rule=slack-bot-token tok=$(gen_slack) ;;
+			3) rule=stripe-secret-key tok=$(gen_stripe) ;;
+			esac
+			printf "value: %s\n" "$tok" >>"$dir/f$i.txt" &&
+			echo "$dir/f$i.txt 3 8 $rule $tok" >>planted || exit 1
+		fi
+		i=$((i + 1))
+	done &&
+	test "$(find tree -type f | wc -l)" -eq 200 &&
+	test "$(wc -l <planted)" -eq 20 &&
+	for r in github-classic-pat aws-access-key-id slack-bot-token stripe-secret-key; do
+		test "$(grep -c " $r " planted)" -eq 5 || exit 1
+	done
+'
+
+test_expect_success "every planted token is found, at the right place, and nothing else" '
+	expect_code 1 "$HUSH" scan -q --show-secrets --format json tree >out.json &&
+	json_eval out.json "\"\\n\".join(\"%s %d %d %s %s\" % (f[\"path\"], f[\"line\"], f[\"column\"], f[\"rule_id\"], f[\"secret\"]) for f in d[\"findings\"])" >got &&
+	sort planted >expect &&
+	sort got >got.sorted &&
+	test_cmp expect got.sorted &&
+	json_check out.json "d[\"summary\"][\"files\"] == 200 and d[\"summary\"][\"findings\"] == 20"
+'
+
+test_expect_success "-j 1 and -j 2 give byte-identical JSON reports (but for elapsed_ms)" '
+	expect_code 1 "$HUSH" scan -q -j 1 --format json tree >j1.json &&
+	expect_code 1 "$HUSH" scan -q -j 2 --format json tree >j2.json &&
+	strip_elapsed j1.json >j1 &&
+	strip_elapsed j2.json >j2 &&
+	! grep -q elapsed_ms j1 &&
+	test "$(wc -l <j1)" -eq $(($(wc -l <j1.json) - 1)) &&
+	test_cmp j1 j2 &&
+	json_eval j1.json "d[\"findings\"]" >f1 &&
+	json_eval j2.json "d[\"findings\"]" >f2 &&
+	test_cmp f1 f2 &&
+	json_check j1.json "len(d[\"findings\"]) == 20"
+'
+
+test_expect_success "repeated runs with 2, 8 and 64 threads give the same report" '
+	for j in 2 2 2 8 64; do
+		expect_code 1 "$HUSH" scan -q -j $j --format json tree >jn.json &&
+		strip_elapsed jn.json >jn &&
+		test_cmp j1 jn || exit 1
+	done
+'
+
+test_expect_success "the text and JSON Lines reports do not depend on the thread count either" '
+	expect_code 1 "$HUSH" scan -q -j 1 tree >t1 &&
+	expect_code 1 "$HUSH" scan -q -j 2 tree >t2 &&
+	test_cmp t1 t2 &&
+	test "$(wc -l <t1)" -eq 20 &&
+	expect_code 1 "$HUSH" scan -q -j 1 --format jsonl tree >l1.jsonl &&
+	expect_code 1 "$HUSH" scan -q -j 2 --format jsonl tree >l2.jsonl &&
+	strip_elapsed l1.jsonl >l1 && strip_elapsed l2.jsonl >l2 &&
+	test_cmp l1 l2 &&
+	test "$(wc -l <l1)" -eq 21
+'
+
+test_expect_success "a warm-cache scan of 10 small files succeeds" '
+	mkdir ten &&
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		printf "small file %d\n" $i >ten/f$i.txt || exit 1
+	done &&
+	printf "value: %s\n" "$(gen_github)" >ten/f9.txt &&
+	expect_code 1 "$HUSH" scan -q ten >warm1 &&
+	ls "$XDG_CACHE_HOME"/hush/db-*.hs >/dev/null &&
+	expect_code 1 "$HUSH" scan ten >warm2 2>err &&
+	test_cmp warm1 warm2 &&
+	grep_q "^hush: scanned 10 files (.*) in [0-9]* ms: 1 finding$" err
+'
+
+test_expect_success "setup: a one-rule set and a private cache folder" '
+	printf "%s\n" "rules:" "  - id: test-cache" "    description: cache test token" \
+		"    pattern: '\''\\b(cqz_[a-z0-9]{20})\\b'\''" "    keywords: [cqz_]" "    confidence: medium" >cache.yml &&
+	mkdir ctree &&
+	printf "x %s\n" "cqz_$(rand_chars a-wyz0-9 20)" >ctree/a.txt
+'
+
+# cscan ARGS...: scan ctree with the one-rule set and the private cache
+cscan() {
+	XDG_CACHE_HOME="$TRASH/cache" "$HUSH" scan -q --no-config --no-builtin-rules --rules cache.yml "$@" ctree
+}
+
+test_expect_success "the first scan stores the compiled rules, the next one reuses them" '
+	expect_code 1 cscan >c1 &&
+	grep_q "^ctree/a.txt:1:3: test-cache \[medium\] " c1 &&
+	test "$(ls cache/hush | wc -l)" -eq 1 &&
+	ls cache/hush/db-*.hs >/dev/null &&
+	cp cache/hush/db-*.hs entry.orig &&
+	expect_code 1 cscan >c2 &&
+	test_cmp c1 c2 &&
+	cmp cache/hush/db-*.hs entry.orig
+'
+
+test_expect_success "a corrupt cache entry is ignored and rewritten" '
+	entry=$(ls cache/hush/db-*.hs) &&
+	printf "garbage" | dd of="$entry" bs=1 seek=200 conv=notrunc 2>/dev/null &&
+	! cmp -s "$entry" entry.orig &&
+	expect_code 1 cscan >c3 &&
+	test_cmp c1 c3 &&
+	cmp "$entry" entry.orig &&
+	: >"$entry" &&
+	expect_code 1 cscan >c4 &&
+	test_cmp c1 c4 &&
+	cmp "$entry" entry.orig
+'
+
+test_expect_success "--no-cache neither reads nor writes the cache" '
+	rm -r cache &&
+	expect_code 1 cscan --no-cache >c5 &&
+	test_cmp c1 c5 &&
+	test ! -e cache
+'
+
+test_done
