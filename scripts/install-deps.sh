@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config git
 libvectorscan-dev libpcre2-dev libgit2-dev libsodium-dev libcurl4-openssl-dev
-libjansson-dev libyaml-dev libcmocka-dev ripgrep time"
+libjansson-dev libyaml-dev libcmocka-dev ripgrep time python3 python3-yaml"
 
 missing=""
 for p in $PKGS; do
