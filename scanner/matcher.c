@@ -535,10 +535,17 @@ static int confirm(hush_match_ctx *c, size_t r, uint64_t e)
 		if (from >= subject_end)
 			return 0;
 		rc = run_pcre(c, r, from, subject_end, e, &ms, &me, &ss, &se);
-		if (rc)
-			return rc > 0 ? 0 : rc;
-		if (ms > e)
-			return 0; /* belongs to a later hit */
+		if (rc < 0)
+			return rc;
+		if (rc > 0 || ms > e) {
+			/*
+			 * No match starts in [from, e], and none can start before from (its own hit would have found
+			 * it), so a later hit need not try these positions again: with bounded widths a longer
+			 * subject cannot create a match there. This keeps the confirmation work linear.
+			 */
+			st->next_start = e + 1;
+			return 0;
+		}
 		if (me <= ms) {
 			st->next_start = ms + 1;
 			continue;
