@@ -164,9 +164,17 @@ static int walk_dir(walker *w, const char *path, const char *abs, const char *re
 		cpath = hush__path_join(path, name);
 		cabs = hush__path_join(abs, name);
 		crel = rel[0] ? hush__path_join(rel, name) : hush__strdup(name);
+		/* readdir's d_type spares an lstat per entry; only an unknown type needs one */
+		memset(&st, 0, sizeof(st));
+		st.st_mode = de->d_type == DT_REG   ? S_IFREG
+			     : de->d_type == DT_DIR ? S_IFDIR
+			     : de->d_type == DT_LNK ? S_IFLNK
+						    : 0;
 		if (!cpath || !cabs || !crel) {
 			err = HUSH_ENOMEM;
-		} else if (lstat(cpath, &st) < 0) {
+		} else if (de->d_type != DT_UNKNOWN && st.st_mode == 0) {
+			w->wc->stats->skipped_special++; /* FIFOs, sockets and devices */
+		} else if (de->d_type == DT_UNKNOWN && lstat(cpath, &st) < 0) {
 			if (errno != ENOENT) /* a file that vanished during the walk is no longer there to scan */
 				w->wc->warn(w->wc->warn_arg, "cannot stat '%s': %s", cpath, strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
