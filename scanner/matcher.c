@@ -699,6 +699,9 @@ static int flush(hush_match_ctx *c, uint64_t upto)
 		m.secret = c->base + (p->sstart - c->base_off);
 		m.secret_len = (size_t)(p->send - p->sstart);
 		m.line = c->cur_line;
+		m.end_line = m.line;
+		for (const char *q = m.secret; (q = memchr(q, '\n', (size_t)(m.secret + m.secret_len - q))) != NULL; q++)
+			m.end_line += (q + 1 < m.secret + m.secret_len); /* a trailing newline ends the secret's line */
 		m.column = p->sstart - c->cur_line_start + 1;
 		m.entropy = p->entropy;
 		m.allowed = line_allowed(c, p);

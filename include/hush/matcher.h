@@ -41,6 +41,7 @@ typedef struct {
 	const char *secret;
 	size_t secret_len;
 	uint64_t line, column;             /* 1-based position of the secret's first byte */
+	uint64_t end_line;                 /* line of the secret's last byte */
 	double entropy;                    /* Shannon entropy of the secret, bits per byte */
 	bool allowed;                      /* the line carries a "hush:allow" marker */
 } hush_match;

@@ -16,12 +16,27 @@
 #include "hush/fingerprint.h"
 #include "hush/matcher.h"
 
+/* One more commit and path that hold a finding's blob (history scans with all_occurrences). */
+typedef struct {
+	char commit[41];
+	char *path;
+} hush_occurrence;
+
 typedef struct {
 	const hush_rule *rule;  /* borrowed from the ruleset */
 	char *path;             /* as shown to the user */
 	char *relpath;          /* relative to the repository root (what fingerprints and allowlists use) */
 	uint64_t line, column;  /* 1-based position of the secret */
+	uint64_t end_line;      /* line of the secret's last byte */
 	uint64_t start, end;    /* byte span of the secret */
+	/* history scans: the earliest commit that introduced the blob ("" otherwise) and its author */
+	char commit[41];
+	char *author_name;
+	char *author_email;
+	int64_t author_time;    /* seconds since the epoch */
+	int author_offset;      /* minutes east of UTC */
+	hush_occurrence *occurrences;
+	size_t noccurrences;
 	double entropy;
 	char fingerprint[HUSH_FINGERPRINT_HEXLEN + 1];
 	/* SECURITY: the full secret only when show_secrets was set; otherwise the redacted preview */
@@ -37,7 +52,10 @@ typedef struct {
 	uint64_t skipped_binary;
 	uint64_t skipped_large;
 	uint64_t skipped_ignored; /* .gitignore and allowlisted paths */
-	uint64_t skipped_special; /* symlinks, FIFOs, sockets, devices */
+	uint64_t skipped_special; /* symlinks, FIFOs, sockets, devices, submodule entries */
+	uint64_t commits;         /* history: commits walked */
+	uint64_t blobs;           /* history: unique blobs scanned */
+	uint64_t trees;           /* history: unique trees read */
 	uint64_t warnings;
 	uint64_t elapsed_ns;
 } hush_scan_stats;
@@ -78,6 +96,38 @@ int hush_scan_fd(hush_scan_result **out, const hush_matcher *m, int fd, const ch
 		 const hush_scan_options *opts);
 
 void hush_scan_result_free(hush_scan_result *r);
+
+/* What a history scan covers. */
+typedef struct {
+	unsigned version;
+	const char *const *revisions; /* git revisions: "A..B", "^X", "Y", "A...B"; none: every ref */
+	size_t nrevisions;
+	bool unreachable;             /* also scan blobs no commit reaches */
+	bool all_occurrences;         /* list every commit and path that hold each finding's blob */
+	bool progress;                /* draw a progress line on stderr */
+} hush_history_options;
+
+#define HUSH_HISTORY_OPTIONS_VERSION 1
+#define HUSH_HISTORY_OPTIONS_INIT { HUSH_HISTORY_OPTIONS_VERSION, NULL, 0, false, false, false }
+
+/*
+ * Scan the history of the repository at repo_path: every commit in scope, each unique blob once, findings
+ * attributed to the earliest commit (in topological order) and path that hold the blob. Blobs already present
+ * in the parents of the oldest commits in scope (the range's boundary) are not scanned.
+ */
+int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char *repo_path,
+		      const hush_history_options *hopts, const hush_scan_options *opts);
+
+/*
+ * Scan what is staged in the index of the repository at repo_path: each staged blob in full, reporting only
+ * findings that touch a line the staged change adds (compared with HEAD).
+ */
+int hush_scan_staged(hush_scan_result **out, const hush_matcher *m, const char *repo_path,
+		     const hush_scan_options *opts);
+
+/* Scan the added lines of a unified diff read from fd; findings carry new-file paths and line numbers. */
+int hush_scan_diff(hush_scan_result **out, const hush_matcher *m, int fd, const char *display,
+		   const hush_scan_options *opts);
 
 /*
  * The root of the git work tree that holds path (a file or a folder): the nearest folder at or above it with a

@@ -1,0 +1,240 @@
+/* sink.c: turning matches into findings: allowlists, line filters, fingerprints, redaction, collection. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scanner/sink.h"
+#include "hush/error.h"
+#include "common/util.h"
+#include "common/banned.h"
+
+char *hush_redact_preview(const char *secret, size_t len)
+{
+	size_t show = len >= 16 ? 4 : len / 4;
+	char *p = hush__malloc(show + 4);
+
+	if (!p)
+		return NULL;
+	for (size_t i = 0; i < show; i++) {
+		unsigned char c = (unsigned char)secret[i];
+
+		p[i] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c; /* keep previews printable ASCII */
+	}
+	memcpy(p + show, "\xe2\x80\xa6", 4); /* U+2026 HORIZONTAL ELLIPSIS */
+	return p;
+}
+
+bool hush__looks_binary(const char *data, size_t len)
+{
+	return memchr(data, '\0', len < HUSH__SNIFF_BYTES ? len : HUSH__SNIFF_BYTES) != NULL;
+}
+
+unsigned hush__thread_count(const hush_scan_options *o)
+{
+	long n = o->threads ? (long)o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	return n > HUSH__MAX_THREADS ? HUSH__MAX_THREADS : (unsigned)n;
+}
+
+int hush__sink_init(hush__sink *s, const hush_matcher *m, const hush_scan_options *opts)
+{
+	memset(s, 0, sizeof(*s));
+	if (!(s->res = hush__calloc(1, sizeof(*s->res))))
+		return HUSH_ENOMEM;
+	s->m = m;
+	s->opts = opts;
+	pthread_mutex_init(&s->lock, NULL);
+	return 0;
+}
+
+static void warn_locked(hush__sink *s, const char *msg)
+{
+	s->res->stats.warnings++;
+	if (s->opts->warn)
+		s->opts->warn(msg, s->opts->warn_payload);
+}
+
+void hush__sink_warn(void *arg, const char *fmt, ...)
+{
+	hush__sink *s = arg;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&s->lock);
+	warn_locked(s, msg);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void hush__sink_fail(hush__sink *s, int err)
+{
+	pthread_mutex_lock(&s->lock);
+	if (!s->err) {
+		s->err = err;
+		s->err_msg = hush__strdup(hush_error_last());
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Called with the lock held. */
+static const char *resolve_salt(hush__sink *s)
+{
+	char root[41];
+	int shallow = 0;
+
+	if (s->salt_ready)
+		return s->salt ? s->salt : HUSH_DEFAULT_SALT;
+	s->salt_ready = true;
+	if (s->opts->salt) {
+		s->salt = hush__strdup(s->opts->salt);
+	} else if (s->opts->config && s->opts->config->salt) {
+		s->salt = hush__strdup(s->opts->config->salt);
+	} else if (hush_fingerprint_repo_salt(root, s->opts->root ? s->opts->root : ".", &shallow) == 0) {
+		s->salt = hush__strdup(root);
+		if (shallow)
+			warn_locked(s, "shallow clone: fingerprints are salted with the shallow boundary commit and "
+				       "differ from a full clone's; set 'salt' in .hush.yml");
+	}
+	return s->salt ? s->salt : HUSH_DEFAULT_SALT;
+}
+
+static bool keep_lines(const hush__origin *o, uint64_t first, uint64_t last)
+{
+	size_t lo = 0, hi = o->nkeep;
+
+	if (!o->keep)
+		return true;
+	while (lo < hi) { /* first range that ends at or after 'first' */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (o->keep[mid].last < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < o->nkeep && o->keep[lo].first <= last;
+}
+
+int hush__sink_match(const hush_match *m, void *payload)
+{
+	const hush__origin *o = payload;
+	hush__sink *s = o->sink;
+	hush_finding f;
+	int err = 0;
+
+	if (!keep_lines(o, m->line, m->end_line))
+		return 0;
+	memset(&f, 0, sizeof(f));
+	pthread_mutex_lock(&s->lock);
+	if (m->allowed) {
+		s->res->stats.allowed++;
+		goto unlock;
+	}
+	hush_fingerprint(f.fingerprint, resolve_salt(s), m->rule->id, o->relpath, m->secret, m->secret_len);
+	if (s->opts->config && hush_config_fingerprint_allowed(s->opts->config, f.fingerprint)) {
+		s->res->stats.allowed++;
+		goto unlock;
+	}
+	f.rule = m->rule;
+	f.line = m->line;
+	f.end_line = m->end_line;
+	if (o->line_map) {
+		f.line = m->line <= o->nline_map ? o->line_map[m->line - 1] : 0;
+		f.end_line = m->end_line <= o->nline_map ? o->line_map[m->end_line - 1] : f.line;
+		if (f.end_line < f.line)
+			f.end_line = f.line;
+	}
+	f.column = m->column;
+	f.start = m->secret_start;
+	f.end = m->secret_end;
+	f.entropy = m->entropy;
+	if (o->commit)
+		memcpy(f.commit, o->commit, sizeof(f.commit) - 1);
+	f.path = hush__strdup(o->path);
+	f.relpath = hush__strdup(o->relpath);
+	if (s->opts->show_secrets) {
+		f.secret = hush__strndup(m->secret, m->secret_len);
+		f.secret_len = m->secret_len;
+	} else {
+		f.secret = hush_redact_preview(m->secret, m->secret_len);
+		f.secret_len = f.secret ? strlen(f.secret) : 0;
+	}
+	if (!f.path || !f.relpath || !f.secret ||
+	    hush__array_grow((void **)&s->res->findings, &s->alloc, s->res->count, sizeof(hush_finding))) {
+		err = HUSH_ENOMEM;
+		goto unlock;
+	}
+	s->res->findings[s->res->count++] = f;
+	s->res->stats.findings++;
+	memset(&f, 0, sizeof(f));
+unlock:
+	pthread_mutex_unlock(&s->lock);
+	free(f.path);
+	free(f.relpath);
+	free(f.secret);
+	return err;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const hush_finding *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (c)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->column != y->column)
+		return x->column < y->column ? -1 : 1;
+	if ((c = strcmp(x->rule->id, y->rule->id)) != 0)
+		return c;
+	return strcmp(x->commit, y->commit);
+}
+
+int hush__sink_finish(hush__sink *s, hush_scan_result **out, uint64_t t0, int err)
+{
+	*out = NULL;
+	free(s->salt);
+	if (!err)
+		err = s->err;
+	if (s->err_msg) {
+		hush_error_set("%s", s->err_msg);
+		free(s->err_msg);
+	}
+	pthread_mutex_destroy(&s->lock);
+	if (err) {
+		hush_scan_result_free(s->res);
+		return err;
+	}
+	if (s->res->count)
+		qsort(s->res->findings, s->res->count, sizeof(hush_finding), cmp_finding);
+	s->res->stats.elapsed_ns = hush__now_ns() - t0;
+	*out = s->res;
+	return 0;
+}
+
+void hush_scan_result_free(hush_scan_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->count; i++) {
+		hush_finding *f = &r->findings[i];
+
+		free(f->path);
+		free(f->relpath);
+		free(f->secret);
+		free(f->author_name);
+		free(f->author_email);
+		for (size_t k = 0; k < f->noccurrences; k++)
+			free(f->occurrences[k].path);
+		free(f->occurrences);
+	}
+	free(r->findings);
+	free(r);
+}

@@ -1,0 +1,61 @@
+/*
+ * sink.h: where every source (files, stdin, git blobs, the staged index, diffs) delivers its matches (internal).
+ * The sink applies the allowlists, fingerprints and redacts, keeps only findings on the lines a source cares
+ * about, and collects the result under one lock.
+ */
+#ifndef HUSH_SCANNER_SINK_H
+#define HUSH_SCANNER_SINK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hush/scan.h"
+
+#define HUSH__SNIFF_BYTES 8192
+#define HUSH__MAX_THREADS 256
+
+typedef struct {
+	const hush_matcher *m;
+	const hush_scan_options *opts;
+	hush_scan_result *res;
+	size_t alloc;
+	pthread_mutex_t lock;
+	bool salt_ready;
+	char *salt;     /* resolved on the first finding */
+	int err;        /* the first worker failure */
+	char *err_msg;  /* its message, re-raised on the calling thread */
+} hush__sink;
+
+/* 1-based, inclusive line ranges, sorted. */
+typedef struct {
+	uint64_t first, last;
+} hush__line_range;
+
+/* Where a buffer came from, and which of its lines matter. Lives during the scan of that buffer. */
+typedef struct {
+	hush__sink *sink;
+	const char *path;    /* shown to the user */
+	const char *relpath; /* repository-relative (fingerprints, allowlists) */
+	const char *commit;  /* 40 hex digits, or NULL */
+	const hush__line_range *keep; /* NULL: every line; else a finding must touch one of these lines */
+	size_t nkeep;
+	const uint64_t *line_map; /* NULL, or line_map[buffer line - 1] = the line number to report */
+	size_t nline_map;
+} hush__origin;
+
+int hush__sink_init(hush__sink *s, const hush_matcher *m, const hush_scan_options *opts);
+/* Sort the findings, stamp the time and hand the result over (or free it when err is set). */
+int hush__sink_finish(hush__sink *s, hush_scan_result **out, uint64_t t0, int err);
+
+void hush__sink_warn(void *sink, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Record a worker's failure (the first one wins) with the thread's current error message. */
+void hush__sink_fail(hush__sink *s, int err);
+
+/* A hush_match_cb: payload is a hush__origin. */
+int hush__sink_match(const hush_match *m, void *origin);
+
+bool hush__looks_binary(const char *data, size_t len);
+unsigned hush__thread_count(const hush_scan_options *o);
+
+#endif
