@@ -1,8 +1,10 @@
 /* cmd_scan.c: `hush scan`, the file, directory and stdin scanner. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -15,10 +17,27 @@
 const char cmd_scan_usage[] =
 	"usage: hush scan [OPTIONS] [PATH...]\n"
 	"       hush scan [OPTIONS] -\n"
+	"       hush scan --history [OPTIONS] [REPO] [REVISION...]\n"
+	"       hush scan --staged [OPTIONS] [REPO]\n"
+	"       hush scan --diff [FILE|-] [OPTIONS]\n"
 	"\n"
 	"Scan files and directories (default: the current directory), or stdin with '-', for leaked secrets.\n"
 	"Inside a git work tree .gitignore is honoured; .git is never entered; symlinks below the paths given are\n"
 	"not followed; FIFOs, sockets and devices are skipped.\n"
+	"\n"
+	"Git:\n"
+	"      --history           scan the history: every commit reachable from any ref (branches, tags, remotes,\n"
+	"                          stash), or from the REVISIONs given (A..B, ^X Y, A...B, as git reads them).\n"
+	"                          Each unique blob is scanned once; findings name the earliest commit and path\n"
+	"                          that introduced it. REPO (default: the current directory) is taken as the\n"
+	"                          repository when it is a directory\n"
+	"      --branch NAME       with --history: only commits reachable from NAME (repeatable)\n"
+	"      --since-commit REV  with --history: leave out REV and everything before it\n"
+	"      --unreachable       with --history: also scan blobs that no commit reaches (dangling objects)\n"
+	"      --all-occurrences   with --history: list every commit and path that hold each finding's blob\n"
+	"      --staged            scan what is staged in the index; report only findings on added lines\n"
+	"      --diff [FILE|-]     scan the added lines of a unified diff (default: stdin)\n"
+	"      --stats             print counters (commits, trees, blobs, bytes, skips) to stderr\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FORMAT     text (default), json or jsonl\n"
@@ -35,6 +54,22 @@ const char cmd_scan_usage[] =
 	RULE_OPTIONS_HELP
 	"\n"
 	"Exit status: 0 no findings, 1 findings, 2 error (or a warning with --strict).\n";
+
+/* Append prefix + spec (a malloc'd copy) to the revision list. */
+static int add_rev(char ***revs, size_t *n, const char *prefix, const char *spec)
+{
+	char **nr = hush__reallocarray(*revs, *n + 1, sizeof(char *));
+	size_t len = strlen(prefix) + strlen(spec) + 1;
+
+	if (!nr)
+		return -1;
+	*revs = nr;
+	if (!(nr[*n] = hush__malloc(len)))
+		return -1;
+	snprintf(nr[*n], len, "%s%s", prefix, spec);
+	(*n)++;
+	return 0;
+}
 
 static void on_warning(const char *msg, void *payload)
 {
@@ -56,6 +91,14 @@ int cmd_scan(int argc, char **argv)
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "history", no_argument, NULL, OPT_HISTORY },
+		{ "branch", required_argument, NULL, OPT_BRANCH },
+		{ "since-commit", required_argument, NULL, OPT_SINCE_COMMIT },
+		{ "unreachable", no_argument, NULL, OPT_UNREACHABLE },
+		{ "all-occurrences", no_argument, NULL, OPT_ALL_OCCURRENCES },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "staged", no_argument, NULL, OPT_STAGED },
+		{ "diff", optional_argument, NULL, OPT_DIFF },
 		RULE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -67,7 +110,12 @@ int cmd_scan(int argc, char **argv)
 	const char *default_paths[] = { "." };
 	const char *const *paths;
 	size_t npaths;
-	bool strict = false, quiet = false, use_stdin = false;
+	bool strict = false, quiet = false, use_stdin = false, history = false, staged = false, diff = false;
+	bool stats = false;
+	hush_history_options ho = HUSH_HISTORY_OPTIONS_INIT;
+	char **revs = NULL;
+	const char *diff_file = NULL, *repo = ".";
+	size_t nrevs = 0;
 	hush_config *cfg = NULL;
 	hush_ruleset *rs = NULL;
 	hush_matcher *m = NULL;
@@ -131,10 +179,52 @@ int cmd_scan(int argc, char **argv)
 			}
 			color = optarg;
 			break;
+		case OPT_HISTORY: history = true; break;
+		case OPT_BRANCH:
+		case OPT_SINCE_COMMIT:
+			if (add_rev(&revs, &nrevs, opt == OPT_SINCE_COMMIT ? "^" : "", optarg))
+				goto cleanup;
+			break;
+		case OPT_UNREACHABLE: ho.unreachable = true; break;
+		case OPT_ALL_OCCURRENCES: ho.all_occurrences = true; break;
+		case OPT_STATS: stats = true; break;
+		case OPT_STAGED: staged = true; break;
+		case OPT_DIFF:
+			diff = true;
+			diff_file = optarg;
+			break;
 		default:
 			fprintf(stderr, "Run 'hush scan --help' for the options.\n");
 			goto cleanup;
 		}
+	}
+	if ((history + staged + diff) > 1) {
+		cli_error("--history, --staged and --diff cannot be combined");
+		goto cleanup;
+	}
+	if (!history && (nrevs || ho.unreachable || ho.all_occurrences)) {
+		cli_error("--branch, --since-commit, --unreachable and --all-occurrences need --history");
+		goto cleanup;
+	}
+	if (history || staged) {
+		struct stat st;
+
+		if (optind < argc && stat(argv[optind], &st) == 0 && S_ISDIR(st.st_mode))
+			repo = argv[optind++];
+		if (staged && optind < argc) {
+			cli_error("unexpected argument '%s' after --staged", argv[optind]);
+			goto cleanup;
+		}
+		for (; optind < argc; optind++)
+			if (add_rev(&revs, &nrevs, "", argv[optind]))
+				goto cleanup;
+	}
+	if (diff && optind < argc) {
+		if (diff_file || argc - optind > 1) {
+			cli_error("--diff takes one file (or '-' for stdin)");
+			goto cleanup;
+		}
+		diff_file = argv[optind++];
 	}
 	paths = optind < argc ? (const char *const *)argv + optind : default_paths;
 	npaths = optind < argc ? (size_t)(argc - optind) : 1;
@@ -147,7 +237,7 @@ int cmd_scan(int argc, char **argv)
 			use_stdin = true;
 		}
 
-	root = cli_find_root(use_stdin ? "." : paths[0]);
+	root = cli_find_root(history || staged ? repo : use_stdin || diff ? "." : paths[0]);
 	if (!root) {
 		cli_error("cannot determine the current directory: %s", strerror(errno));
 		goto cleanup;
@@ -163,10 +253,28 @@ int cmd_scan(int argc, char **argv)
 	so.config = cfg;
 	so.root = root;
 	so.warn = on_warning;
-	if (use_stdin)
+	if (history) {
+		ho.revisions = (const char *const *)revs;
+		ho.nrevisions = nrevs;
+		ho.progress = !quiet && isatty(STDERR_FILENO);
+		rc = hush_scan_history(&res, m, repo, &ho, &so);
+	} else if (staged) {
+		rc = hush_scan_staged(&res, m, repo, &so);
+	} else if (diff) {
+		int fd = STDIN_FILENO;
+
+		if (diff_file && strcmp(diff_file, "-") && (fd = open(diff_file, O_RDONLY | O_CLOEXEC)) < 0) {
+			cli_error("cannot read the diff '%s': %s", diff_file, strerror(errno));
+			goto cleanup;
+		}
+		rc = hush_scan_diff(&res, m, fd, diff_file ? diff_file : "-", &so);
+		if (fd != STDIN_FILENO)
+			close(fd);
+	} else if (use_stdin) {
 		rc = hush_scan_fd(&res, m, STDIN_FILENO, "-", &so);
-	else
+	} else {
 		rc = hush_scan_paths(&res, m, paths, npaths, &so);
+	}
 	if (rc) {
 		cli_error("%s", hush_error_last());
 		rc = EXIT_ERROR;
@@ -193,9 +301,17 @@ int cmd_scan(int argc, char **argv)
 		char bytes[32];
 
 		hush__human_size(bytes, sizeof(bytes), res->stats.bytes);
-		fprintf(stderr, "hush: scanned %llu file%s (%s) in %.0f ms: %llu finding%s",
-			(unsigned long long)res->stats.files, res->stats.files == 1 ? "" : "s", bytes,
-			(double)res->stats.elapsed_ns / 1e6, (unsigned long long)res->count, res->count == 1 ? "" : "s");
+		if (history)
+			fprintf(stderr, "hush: scanned %llu commit%s, %llu blob%s (%s) in %.0f ms: %llu finding%s",
+				(unsigned long long)res->stats.commits, res->stats.commits == 1 ? "" : "s",
+				(unsigned long long)res->stats.blobs, res->stats.blobs == 1 ? "" : "s", bytes,
+				(double)res->stats.elapsed_ns / 1e6, (unsigned long long)res->count,
+				res->count == 1 ? "" : "s");
+		else
+			fprintf(stderr, "hush: scanned %llu file%s (%s) in %.0f ms: %llu finding%s",
+				(unsigned long long)res->stats.files, res->stats.files == 1 ? "" : "s", bytes,
+				(double)res->stats.elapsed_ns / 1e6, (unsigned long long)res->count,
+				res->count == 1 ? "" : "s");
 		if (res->stats.allowed)
 			fprintf(stderr, ", %llu allowed", (unsigned long long)res->stats.allowed);
 		if (res->stats.skipped_binary || res->stats.skipped_large)
@@ -206,6 +322,16 @@ int cmd_scan(int argc, char **argv)
 				res->stats.warnings == 1 ? "" : "s");
 		fputc('\n', stderr);
 	}
+	if (stats)
+		fprintf(stderr,
+			"hush: stats: commits %llu, trees %llu, blobs %llu, files %llu, bytes %llu, findings %llu, allowed %llu, "
+			"skipped binary %llu, skipped large %llu, skipped ignored %llu, skipped special %llu, warnings %llu\n",
+			(unsigned long long)res->stats.commits, (unsigned long long)res->stats.trees,
+			(unsigned long long)res->stats.blobs, (unsigned long long)res->stats.files,
+			(unsigned long long)res->stats.bytes, (unsigned long long)res->stats.findings,
+			(unsigned long long)res->stats.allowed, (unsigned long long)res->stats.skipped_binary,
+			(unsigned long long)res->stats.skipped_large, (unsigned long long)res->stats.skipped_ignored,
+			(unsigned long long)res->stats.skipped_special, (unsigned long long)res->stats.warnings);
 	if (strict && res->stats.warnings)
 		rc = EXIT_ERROR;
 	else
@@ -222,5 +348,6 @@ cleanup:
 	free(root);
 	free(ro.rule_paths);
 	free(ro.disabled);
+	hush__strv_free(revs, nrevs);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -46,6 +47,21 @@ static void put_safe(FILE *fp, const char *s, size_t len)
 	}
 }
 
+/* "2024-05-01T12:00:00+02:00" for a git signature time. */
+static void iso_date(char *out, size_t n, int64_t t, int offset)
+{
+	time_t local = (time_t)(t + (int64_t)offset * 60);
+	struct tm tm;
+	int off = offset < 0 ? -offset : offset;
+
+	if (!gmtime_r(&local, &tm)) {
+		snprintf(out, n, "?");
+		return;
+	}
+	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, offset < 0 ? '-' : '+', off / 60, off % 60);
+}
+
 static int write_text(FILE *fp, const hush_scan_result *res, bool color)
 {
 	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
@@ -62,8 +78,21 @@ static int write_text(FILE *fp, const hush_scan_result *res, bool color)
 		fprintf(fp, ":%llu:%llu:%s %s%s%s [%s] ", (unsigned long long)f->line, (unsigned long long)f->column,
 			reset, cc, f->rule->id, reset, hush_confidence_name(f->rule->confidence));
 		put_safe(fp, f->secret, f->secret_len);
-		fprintf(fp, "  %s(%s, fingerprint %s)%s\n", color ? "\033[2m" : "", f->rule->description,
-			f->fingerprint, reset);
+		fprintf(fp, "  %s(%s", color ? "\033[2m" : "", f->rule->description);
+		if (f->commit[0]) {
+			char date[40];
+
+			iso_date(date, sizeof(date), f->author_time, f->author_offset);
+			fprintf(fp, ", commit %.12s by ", f->commit);
+			put_safe(fp, f->author_name ? f->author_name : "", f->author_name ? strlen(f->author_name) : 0);
+			fprintf(fp, " on %.10s", date);
+		}
+		fprintf(fp, ", fingerprint %s)%s\n", f->fingerprint, reset);
+		for (size_t k = 0; k < f->noccurrences; k++) {
+			fprintf(fp, "    also in %.12s:", f->occurrences[k].commit);
+			put_safe(fp, f->occurrences[k].path, strlen(f->occurrences[k].path));
+			fputc('\n', fp);
+		}
 	}
 	return ferror(fp) ? -1 : 0;
 }
@@ -109,6 +138,40 @@ static int set_bytes(json_t *obj, const char *key, const char *s, size_t len)
 	return err ? -1 : 0;
 }
 
+static int set_git_fields(json_t *o, const hush_finding *f)
+{
+	char date[40];
+	json_t *occ;
+
+	if (!f->commit[0] && !f->blob[0])
+		return 0;
+	if (f->commit[0]) {
+		iso_date(date, sizeof(date), f->author_time, f->author_offset);
+		if (json_object_set_new(o, "commit", json_string(f->commit)) ||
+		    set_bytes(o, "author_name", f->author_name ? f->author_name : "",
+			      f->author_name ? strlen(f->author_name) : 0) ||
+		    set_bytes(o, "author_email", f->author_email ? f->author_email : "",
+			      f->author_email ? strlen(f->author_email) : 0) ||
+		    json_object_set_new(o, "author_date", json_string(date)))
+			return -1;
+	}
+	if (f->blob[0] && json_object_set_new(o, "blob", json_string(f->blob)))
+		return -1;
+	if (!f->noccurrences)
+		return 0;
+	if (!(occ = json_array()) || json_object_set_new(o, "occurrences", occ))
+		return -1;
+	for (size_t i = 0; i < f->noccurrences; i++) {
+		json_t *e = json_object();
+
+		if (!e || json_array_append_new(occ, e) ||
+		    json_object_set_new(e, "commit", json_string(f->occurrences[i].commit)) ||
+		    set_bytes(e, "path", f->occurrences[i].path, strlen(f->occurrences[i].path)))
+			return -1;
+	}
+	return 0;
+}
+
 static json_t *finding_json(const hush_finding *f, bool redacted)
 {
 	json_t *o = json_object();
@@ -121,12 +184,13 @@ static json_t *finding_json(const hush_finding *f, bool redacted)
 	    set_bytes(o, "path", f->path, strlen(f->path)) ||
 	    json_object_set_new(o, "line", json_integer((json_int_t)f->line)) ||
 	    json_object_set_new(o, "column", json_integer((json_int_t)f->column)) ||
+	    json_object_set_new(o, "end_line", json_integer((json_int_t)f->end_line)) ||
 	    json_object_set_new(o, "start_offset", json_integer((json_int_t)f->start)) ||
 	    json_object_set_new(o, "end_offset", json_integer((json_int_t)f->end)) ||
 	    set_bytes(o, "secret", f->secret, f->secret_len) ||
 	    json_object_set_new(o, "secret_redacted", json_boolean(redacted)) ||
 	    json_object_set_new(o, "entropy", json_real(f->entropy)) ||
-	    json_object_set_new(o, "fingerprint", json_string(f->fingerprint))) {
+	    json_object_set_new(o, "fingerprint", json_string(f->fingerprint)) || set_git_fields(o, f)) {
 		json_decref(o);
 		return NULL;
 	}
@@ -135,7 +199,9 @@ static json_t *finding_json(const hush_finding *f, bool redacted)
 
 static json_t *summary_json(const hush_scan_stats *s)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "files", (json_int_t)s->files, "bytes",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "commits",
+			 (json_int_t)s->commits, "trees", (json_int_t)s->trees, "blobs", (json_int_t)s->blobs,
+			 "files", (json_int_t)s->files, "bytes",
 			 (json_int_t)s->bytes, "findings", (json_int_t)s->findings, "allowed", (json_int_t)s->allowed,
 			 "skipped_binary", (json_int_t)s->skipped_binary, "skipped_large",
 			 (json_int_t)s->skipped_large, "skipped_ignored", (json_int_t)s->skipped_ignored,

@@ -120,7 +120,7 @@ static int scan_read(scan_state *s, hush_match_ctx *ctx, int fd, hush_buf *buf, 
 
 static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, const hush__file *f)
 {
-	hush__origin a = { &s->sink, f->path, f->relpath, NULL, NULL, 0, NULL, 0 };
+	hush__origin a = { &s->sink, f->path, f->relpath, NULL, NULL, NULL, 0, NULL, 0 };
 	struct stat st;
 	bool binary = false;
 	uint64_t bytes = 0;
@@ -251,7 +251,7 @@ int hush_scan_fd(hush_scan_result **out, const hush_matcher *m, int fd, const ch
 	uint64_t t0 = hush__now_ns(), bytes = 0;
 	hush_match_ctx *ctx = NULL;
 	hush__sink sink;
-	hush__origin a = { &sink, display, display, NULL, NULL, 0, NULL, 0 };
+	hush__origin a = { &sink, display, display, NULL, NULL, NULL, 0, NULL, 0 };
 	int err;
 
 	*out = NULL;

@@ -156,6 +156,8 @@ int hush__sink_match(const hush_match *m, void *payload)
 	f.entropy = m->entropy;
 	if (o->commit)
 		memcpy(f.commit, o->commit, sizeof(f.commit) - 1);
+	if (o->blob)
+		memcpy(f.blob, o->blob, sizeof(f.blob) - 1);
 	f.path = hush__strdup(o->path);
 	f.relpath = hush__strdup(o->relpath);
 	if (s->opts->show_secrets) {

@@ -38,6 +38,7 @@ typedef struct {
 	const char *path;    /* shown to the user */
 	const char *relpath; /* repository-relative (fingerprints, allowlists) */
 	const char *commit;  /* 40 hex digits, or NULL */
+	const char *blob;    /* 40 hex digits, or NULL */
 	const hush__line_range *keep; /* NULL: every line; else a finding must touch one of these lines */
 	size_t nkeep;
 	const uint64_t *line_map; /* NULL, or line_map[buffer line - 1] = the line number to report */

@@ -31,6 +31,7 @@ typedef struct {
 	uint64_t start, end;    /* byte span of the secret */
 	/* history scans: the earliest commit that introduced the blob ("" otherwise) and its author */
 	char commit[41];
+	char blob[41];          /* history scans: the blob's id */
 	char *author_name;
 	char *author_email;
 	int64_t author_time;    /* seconds since the epoch */

@@ -1,0 +1,673 @@
+/*
+ * history.c: scan a repository's history. The main thread walks the commits in scope oldest first (topological,
+ * then by time) and their trees, skipping every tree and blob id it has seen, so each unique blob is queued once,
+ * with the first commit and path that hold it. Worker threads, each with its own repository handle, read and
+ * inflate the queued blobs and match them. The queue is bounded, so memory stays flat whatever the history's size.
+ */
+#include <git2.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hush/error.h"
+#include "hush/scan.h"
+#include "scanner/sink.h"
+#include "common/oidset.h"
+#include "common/util.h"
+#include "common/banned.h"
+
+#define QUEUE_CAP 1024
+
+typedef struct {
+	git_oid blob;
+	git_oid commit;
+	bool has_commit;
+	char *path;
+} job;
+
+typedef struct {
+	job v[QUEUE_CAP];
+	size_t head, count;
+	bool closed;
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty, not_full;
+} job_queue;
+
+typedef struct {
+	hush__sink sink;
+	const hush_history_options *h;
+	const char *repo_path;
+	git_repository *repo;
+	job_queue q;
+	hush__oidset seen_trees, seen_blobs, in_scope;
+	git_oid *commits;
+	size_t ncommits;
+	atomic_uint_fast64_t blobs_done, bytes_done;
+	uint64_t last_progress_ns, t0;
+	bool progress_drawn;
+} history;
+
+static const char *git_msg(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown error";
+}
+
+/* ---- the bounded queue ---- */
+
+static void queue_init(job_queue *q)
+{
+	memset(q, 0, sizeof(*q));
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->not_empty, NULL);
+	pthread_cond_init(&q->not_full, NULL);
+}
+
+static void queue_dispose(job_queue *q)
+{
+	for (size_t i = 0; i < q->count; i++)
+		free(q->v[(q->head + i) % QUEUE_CAP].path);
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->not_empty);
+	pthread_cond_destroy(&q->not_full);
+}
+
+static void queue_push(job_queue *q, job *j)
+{
+	pthread_mutex_lock(&q->lock);
+	while (q->count == QUEUE_CAP && !q->closed)
+		pthread_cond_wait(&q->not_full, &q->lock);
+	if (q->closed) { /* the workers are gone (a failure): drop the job */
+		free(j->path);
+	} else {
+		q->v[(q->head + q->count) % QUEUE_CAP] = *j;
+		q->count++;
+		pthread_cond_signal(&q->not_empty);
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+static bool queue_pop(job_queue *q, job *out)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->count == 0 && !q->closed)
+		pthread_cond_wait(&q->not_empty, &q->lock);
+	if (q->count) {
+		*out = q->v[q->head];
+		q->head = (q->head + 1) % QUEUE_CAP;
+		q->count--;
+		ok = true;
+		pthread_cond_signal(&q->not_full);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return ok;
+}
+
+static void queue_close(job_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->closed = true;
+	pthread_cond_broadcast(&q->not_empty);
+	pthread_cond_broadcast(&q->not_full);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* ---- workers ---- */
+
+static int scan_job(history *hs, git_odb *odb, hush_match_ctx *ctx, job *j)
+{
+	char blob_hex[GIT_OID_HEXSZ + 1], commit_hex[GIT_OID_HEXSZ + 1];
+	hush__origin o = { &hs->sink, j->path, j->path, NULL, blob_hex, NULL, 0, NULL, 0 };
+	git_odb_object *obj = NULL;
+	git_object_t type;
+	size_t size;
+	const char *data;
+	int err = 0;
+
+	git_oid_tostr(blob_hex, sizeof(blob_hex), &j->blob);
+	if (j->has_commit) {
+		git_oid_tostr(commit_hex, sizeof(commit_hex), &j->commit);
+		o.commit = commit_hex;
+	}
+	if (git_odb_read_header(&size, &type, odb, &j->blob) < 0) {
+		hush__sink_warn(&hs->sink, "cannot read blob %s ('%s'): %s", blob_hex, j->path, git_msg());
+		return 0;
+	}
+	if (size > hs->sink.opts->max_file_size) {
+		char sz[32], lim[32];
+
+		hush__human_size(sz, sizeof(sz), size);
+		hush__human_size(lim, sizeof(lim), hs->sink.opts->max_file_size);
+		hush__sink_warn(&hs->sink, "skipping blob %s ('%s'): %s is over the --max-file-size limit of %s",
+				blob_hex, j->path, sz, lim);
+		pthread_mutex_lock(&hs->sink.lock);
+		hs->sink.res->stats.skipped_large++;
+		pthread_mutex_unlock(&hs->sink.lock);
+		return 0;
+	}
+	if (git_odb_read(&obj, odb, &j->blob) < 0) {
+		hush__sink_warn(&hs->sink, "cannot read blob %s ('%s'): %s", blob_hex, j->path, git_msg());
+		return 0;
+	}
+	data = git_odb_object_data(obj);
+	size = git_odb_object_size(obj);
+	if (!hs->sink.opts->binary && hush__looks_binary(data, size)) {
+		pthread_mutex_lock(&hs->sink.lock);
+		hs->sink.res->stats.skipped_binary++;
+		pthread_mutex_unlock(&hs->sink.lock);
+	} else {
+		err = hush_match_buffer(ctx, data, size, false, hush__sink_match, &o);
+		atomic_fetch_add(&hs->blobs_done, 1);
+		atomic_fetch_add(&hs->bytes_done, size);
+	}
+	git_odb_object_free(obj);
+	return err;
+}
+
+static void *worker(void *arg)
+{
+	history *hs = arg;
+	git_repository *repo = NULL;
+	git_odb *odb = NULL;
+	hush_match_ctx *ctx = NULL;
+	job j;
+	int err = 0;
+
+	/* each worker reads through its own repository handle */
+	if (git_repository_open_ext(&repo, hs->repo_path, 0, NULL) < 0 || git_repository_odb(&odb, repo) < 0) {
+		hush_error_set("cannot open the repository '%s': %s", hs->repo_path, git_msg());
+		err = HUSH_ERROR;
+	} else {
+		err = hush_match_ctx_new(&ctx, hs->sink.m);
+	}
+	while (!err && queue_pop(&hs->q, &j)) {
+		err = scan_job(hs, odb, ctx, &j);
+		free(j.path);
+	}
+	if (err) {
+		hush__sink_fail(&hs->sink, err);
+		queue_close(&hs->q);
+		while (queue_pop(&hs->q, &j))
+			free(j.path);
+	}
+	hush_match_ctx_free(ctx);
+	git_odb_free(odb);
+	git_repository_free(repo);
+	return NULL;
+}
+
+/* ---- progress ---- */
+
+static void progress(history *hs, size_t done, bool final)
+{
+	uint64_t now = hush__now_ns(), bytes = atomic_load(&hs->bytes_done);
+	double secs = (double)(now - hs->t0) / 1e9, rate = secs > 0 ? (double)bytes / secs : 0, eta = 0;
+	char b[32], r[32];
+
+	if (!hs->h->progress || (!final && now - hs->last_progress_ns < 100000000ULL))
+		return;
+	hs->last_progress_ns = now;
+	if (done && done < hs->ncommits)
+		eta = secs * (double)(hs->ncommits - done) / (double)done;
+	hush__human_size(b, sizeof(b), bytes);
+	hush__human_size(r, sizeof(r), (uint64_t)rate);
+	fprintf(stderr, "\rhush: %zu/%zu commits, %llu blobs, %s, %s/s, ETA %.0f s   ", done, hs->ncommits,
+		(unsigned long long)atomic_load(&hs->blobs_done), b, r, eta);
+	hs->progress_drawn = true;
+	if (final)
+		fputc('\n', stderr);
+}
+
+/* ---- the walk ---- */
+
+static int walk_tree(history *hs, const git_oid *tree_id, const char *prefix, const git_oid *commit, bool enqueue,
+		     int depth)
+{
+	git_tree *tree = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int err = 0;
+
+	if (depth > 256)
+		return 0;
+	if (git_tree_lookup(&tree, hs->repo, tree_id) < 0) {
+		if (enqueue) {
+			git_oid_tostr(hex, sizeof(hex), tree_id);
+			hush__sink_warn(&hs->sink, "cannot read tree %s%s%s: %s", hex, prefix[0] ? " at " : "", prefix,
+					git_msg());
+		}
+		return 0;
+	}
+	if (enqueue)
+		hs->sink.res->stats.trees++;
+	for (size_t i = 0, n = git_tree_entrycount(tree); i < n && !err; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const git_oid *id = git_tree_entry_id(e);
+		git_filemode_t mode = git_tree_entry_filemode(e);
+		char *path;
+		int added;
+
+		if (mode == GIT_FILEMODE_COMMIT) { /* a submodule: its history is another repository's */
+			if (enqueue)
+				hs->sink.res->stats.skipped_special++;
+			continue;
+		}
+		if (mode == GIT_FILEMODE_LINK)
+			continue;
+		if (mode == GIT_FILEMODE_TREE) {
+			if ((added = hush__oidset_add(&hs->seen_trees, id->id)) < 0)
+				return HUSH_ENOMEM;
+			if (!added)
+				continue;
+		} else {
+			if ((added = hush__oidset_add(&hs->seen_blobs, id->id)) < 0)
+				return HUSH_ENOMEM;
+			if (!added || !enqueue)
+				continue;
+		}
+		path = hush__malloc(strlen(prefix) + strlen(git_tree_entry_name(e)) + 2);
+		if (!path)
+			return HUSH_ENOMEM;
+		snprintf(path, strlen(prefix) + strlen(git_tree_entry_name(e)) + 2, "%s%s%s", prefix,
+			 prefix[0] ? "/" : "", git_tree_entry_name(e));
+		if (mode == GIT_FILEMODE_TREE) {
+			err = walk_tree(hs, id, path, commit, enqueue, depth + 1);
+			free(path);
+		} else {
+			job j;
+
+			j.blob = *id;
+			j.commit = *commit;
+			j.has_commit = true;
+			j.path = path;
+			queue_push(&hs->q, &j);
+		}
+	}
+	git_tree_free(tree);
+	return err;
+}
+
+static int push_rev(history *hs, git_revwalk *walk, const char *spec)
+{
+	git_revspec rs;
+	git_object *obj = NULL;
+	int rc;
+
+	if (spec[0] == '^') {
+		if (git_revparse_single(&obj, hs->repo, spec + 1) < 0)
+			return hush_error_set("unknown revision '%s': %s", spec + 1, git_msg()), HUSH_EINVALID;
+		rc = git_revwalk_hide(walk, git_object_id(obj));
+		git_object_free(obj);
+		return rc < 0 ? (hush_error_set("cannot use revision '%s': %s", spec, git_msg()), HUSH_EINVALID) : 0;
+	}
+	if (git_revparse(&rs, hs->repo, spec) < 0)
+		return hush_error_set("unknown revision '%s': %s", spec, git_msg()), HUSH_EINVALID;
+	rc = 0;
+	if (rs.flags & GIT_REVSPEC_SINGLE) {
+		rc = git_revwalk_push(walk, git_object_id(rs.from));
+	} else if (rs.flags & GIT_REVSPEC_MERGE_BASE) { /* A...B: both sides, not their common history */
+		git_oid base;
+
+		rc = git_revwalk_push(walk, git_object_id(rs.from));
+		if (!rc)
+			rc = git_revwalk_push(walk, git_object_id(rs.to));
+		if (!rc && git_merge_base(&base, hs->repo, git_object_id(rs.from), git_object_id(rs.to)) == 0)
+			rc = git_revwalk_hide(walk, &base);
+	} else { /* A..B */
+		if (rs.from)
+			rc = git_revwalk_hide(walk, git_object_id(rs.from));
+		if (!rc && rs.to)
+			rc = git_revwalk_push(walk, git_object_id(rs.to));
+	}
+	git_object_free(rs.from);
+	git_object_free(rs.to);
+	if (rc < 0)
+		return hush_error_set("cannot use revision '%s': %s", spec, git_msg()), HUSH_EINVALID;
+	return 0;
+}
+
+static int push_all_refs(history *hs, git_revwalk *walk)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	int pushed = 0;
+
+	if (git_reference_iterator_new(&it, hs->repo) < 0)
+		return hush_error_set("cannot list the references: %s", git_msg()), HUSH_ERROR;
+	while (git_reference_next(&ref, it) == 0) {
+		git_object *obj = NULL;
+
+		if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
+			if (git_revwalk_push(walk, git_object_id(obj)) == 0)
+				pushed++;
+		} else if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
+			hush__sink_warn(&hs->sink, "skipping reference '%s': it does not lead to a commit",
+					git_reference_name(ref));
+		}
+		git_object_free(obj);
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	if (git_revwalk_push_head(walk) == 0) /* a detached HEAD */
+		pushed++;
+	(void)pushed;
+	return 0;
+}
+
+static int collect_commits(history *hs)
+{
+	git_revwalk *walk = NULL;
+	git_oid id;
+	size_t alloc = 0;
+	int err = 0, rc;
+
+	if (git_revwalk_new(&walk, hs->repo) < 0)
+		return hush_error_set("cannot walk the history: %s", git_msg()), HUSH_ERROR;
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME | GIT_SORT_REVERSE);
+	if (hs->h->nrevisions == 0)
+		err = push_all_refs(hs, walk);
+	for (size_t i = 0; i < hs->h->nrevisions && !err; i++)
+		err = push_rev(hs, walk, hs->h->revisions[i]);
+	while (!err && (rc = git_revwalk_next(&id, walk)) != GIT_ITEROVER) {
+		if (rc < 0) {
+			hush__sink_warn(&hs->sink, "the history walk stopped early: %s", git_msg());
+			break;
+		}
+		if (hush__array_grow((void **)&hs->commits, &alloc, hs->ncommits, sizeof(git_oid)) ||
+		    hush__oidset_add(&hs->in_scope, id.id) < 0) {
+			err = HUSH_ENOMEM;
+			break;
+		}
+		hs->commits[hs->ncommits++] = id;
+	}
+	git_revwalk_free(walk);
+	return err;
+}
+
+/* The blobs of the range's boundary (parents outside the scope) are history the range did not introduce. */
+static int mark_boundary(history *hs)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < hs->ncommits && !err; i++) {
+		git_commit *c = NULL;
+
+		if (git_commit_lookup(&c, hs->repo, &hs->commits[i]) < 0)
+			continue;
+		for (unsigned p = 0; p < git_commit_parentcount(c) && !err; p++) {
+			const git_oid *pid = git_commit_parent_id(c, p);
+			git_commit *parent = NULL;
+
+			if (hush__oidset_has(&hs->in_scope, pid->id) || git_commit_lookup(&parent, hs->repo, pid) < 0)
+				continue;
+			if (hush__oidset_add(&hs->seen_trees, git_commit_tree_id(parent)->id) > 0)
+				err = walk_tree(hs, git_commit_tree_id(parent), "", pid, false, 0);
+			git_commit_free(parent);
+		}
+		git_commit_free(c);
+	}
+	return err;
+}
+
+static void warn_shallow(history *hs)
+{
+	char *path = hush__path_join(git_repository_path(hs->repo), "shallow");
+	hush_buf b = HUSH_BUF_INIT;
+	size_t n = 0;
+
+	if (path && hush__read_file(&b, path, 64u << 20) == 0)
+		for (size_t i = 0; i < b.len; i++)
+			n += b.ptr[i] == '\n';
+	hush_error_clear();
+	if (n)
+		hush__sink_warn(&hs->sink, "shallow clone: the history stops at %zu boundary commit%s; older commits are "
+					   "not present and were not scanned (fetch with --unshallow to scan them)",
+				n, n == 1 ? "" : "s");
+	free(path);
+	hush_buf_dispose(&b);
+}
+
+typedef struct {
+	history *hs;
+	int err;
+} odb_walk;
+
+static int on_object(const git_oid *id, void *payload)
+{
+	odb_walk *w = payload;
+	size_t size;
+	git_object_t type;
+	git_odb *odb = NULL;
+	job j;
+
+	if (hush__oidset_has(&w->hs->seen_blobs, id->id))
+		return 0;
+	if (git_repository_odb(&odb, w->hs->repo) < 0)
+		return -1;
+	if (git_odb_read_header(&size, &type, odb, id) == 0 && type == GIT_OBJECT_BLOB &&
+	    hush__oidset_add(&w->hs->seen_blobs, id->id) > 0) {
+		j.blob = *id;
+		j.has_commit = false;
+		memset(&j.commit, 0, sizeof(j.commit));
+		j.path = hush__strdup("(unreachable)");
+		if (!j.path) {
+			w->err = HUSH_ENOMEM;
+			git_odb_free(odb);
+			return -1;
+		}
+		queue_push(&w->hs->q, &j);
+	}
+	git_odb_free(odb);
+	return 0;
+}
+
+/* ---- after the scan: authors and occurrences ---- */
+
+static char *dup_or_empty(const char *s)
+{
+	return hush__strdup(s ? s : "");
+}
+
+static int add_authors(history *hs)
+{
+	for (size_t i = 0; i < hs->sink.res->count; i++) {
+		hush_finding *f = &hs->sink.res->findings[i];
+		git_commit *c = NULL;
+		git_oid id;
+		const git_signature *sig;
+
+		if (!f->commit[0] || git_oid_fromstr(&id, f->commit) < 0 || git_commit_lookup(&c, hs->repo, &id) < 0)
+			continue;
+		sig = git_commit_author(c);
+		f->author_name = dup_or_empty(sig->name);
+		f->author_email = dup_or_empty(sig->email);
+		f->author_time = (int64_t)sig->when.time;
+		f->author_offset = sig->when.offset;
+		git_commit_free(c);
+		if (!f->author_name || !f->author_email)
+			return HUSH_ENOMEM;
+	}
+	return 0;
+}
+
+typedef struct {
+	history *hs;
+	hush__oidset targets; /* blobs with findings */
+	hush__oidset clean;   /* trees known to hold none of them */
+} occ_walk;
+
+static int add_occurrence(history *hs, const git_oid *blob, const git_oid *commit, const char *path)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), blob);
+	for (size_t i = 0; i < hs->sink.res->count; i++) {
+		hush_finding *f = &hs->sink.res->findings[i];
+		hush_occurrence *v;
+
+		if (strcmp(f->blob, hex))
+			continue;
+		if (!(v = hush__reallocarray(f->occurrences, f->noccurrences + 1, sizeof(*v))))
+			return HUSH_ENOMEM;
+		f->occurrences = v;
+		git_oid_tostr(v[f->noccurrences].commit, sizeof(v[f->noccurrences].commit), commit);
+		if (!(v[f->noccurrences].path = hush__strdup(path)))
+			return HUSH_ENOMEM;
+		f->noccurrences++;
+	}
+	return 0;
+}
+
+/* Returns 1 when the tree holds a target blob, 0 when not, < 0 on error. */
+static int occ_tree(occ_walk *w, const git_oid *tree_id, const char *prefix, const git_oid *commit, int depth)
+{
+	git_tree *tree = NULL;
+	int found = 0;
+
+	if (depth > 256 || hush__oidset_has(&w->clean, tree_id->id) || git_tree_lookup(&tree, w->hs->repo, tree_id) < 0)
+		return 0;
+	for (size_t i = 0, n = git_tree_entrycount(tree); i < n && found >= 0; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		git_filemode_t mode = git_tree_entry_filemode(e);
+		char path[4096];
+		int rc = 0;
+
+		if (mode == GIT_FILEMODE_COMMIT || mode == GIT_FILEMODE_LINK)
+			continue;
+		if (mode != GIT_FILEMODE_TREE && !hush__oidset_has(&w->targets, git_tree_entry_id(e)->id))
+			continue;
+		snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] ? "/" : "", git_tree_entry_name(e));
+		if (mode == GIT_FILEMODE_TREE)
+			rc = occ_tree(w, git_tree_entry_id(e), path, commit, depth + 1);
+		else
+			rc = add_occurrence(w->hs, git_tree_entry_id(e), commit, path) ? HUSH_ENOMEM : 1;
+		if (rc < 0)
+			found = rc;
+		else if (rc > 0)
+			found = 1;
+	}
+	git_tree_free(tree);
+	if (found == 0 && hush__oidset_add(&w->clean, tree_id->id) < 0)
+		return HUSH_ENOMEM;
+	return found;
+}
+
+static int add_occurrences(history *hs)
+{
+	occ_walk w = { hs, HUSH_OIDSET_INIT, HUSH_OIDSET_INIT };
+	int err = 0;
+
+	for (size_t i = 0; i < hs->sink.res->count && !err; i++) {
+		git_oid id;
+
+		if (hs->sink.res->findings[i].blob[0] && git_oid_fromstr(&id, hs->sink.res->findings[i].blob) == 0 &&
+		    hush__oidset_add(&w.targets, id.id) < 0)
+			err = HUSH_ENOMEM;
+	}
+	for (size_t i = 0; i < hs->ncommits && !err && w.targets.count; i++) {
+		git_commit *c = NULL;
+
+		if (git_commit_lookup(&c, hs->repo, &hs->commits[i]) < 0)
+			continue;
+		if (occ_tree(&w, git_commit_tree_id(c), "", &hs->commits[i], 0) < 0)
+			err = HUSH_ENOMEM;
+		git_commit_free(c);
+	}
+	hush__oidset_dispose(&w.targets);
+	hush__oidset_dispose(&w.clean);
+	return err;
+}
+
+int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char *repo_path,
+		      const hush_history_options *hopts, const hush_scan_options *opts)
+{
+	history *hs;
+	pthread_t tids[HUSH__MAX_THREADS];
+	unsigned nt, started = 0;
+	uint64_t t0 = hush__now_ns();
+	int err;
+
+	*out = NULL;
+	if (!(hs = hush__calloc(1, sizeof(*hs))))
+		return HUSH_ENOMEM;
+	if ((err = hush__sink_init(&hs->sink, m, opts)) != 0) {
+		free(hs);
+		return err;
+	}
+	hs->h = hopts;
+	hs->repo_path = repo_path;
+	hs->t0 = t0;
+	queue_init(&hs->q);
+	hush_git_init();
+	if (git_repository_open_ext(&hs->repo, repo_path, 0, NULL) < 0) {
+		err = hush_error_set("cannot open the repository '%s': %s", repo_path, git_msg());
+		err = HUSH_EINVALID;
+		goto done;
+	}
+	if (git_repository_is_shallow(hs->repo))
+		warn_shallow(hs);
+	if ((err = collect_commits(hs)) != 0 || (err = mark_boundary(hs)) != 0)
+		goto done;
+	hs->sink.res->stats.commits = hs->ncommits;
+
+	nt = hush__thread_count(opts);
+	for (started = 0; started < nt; started++)
+		if (pthread_create(&tids[started], NULL, worker, hs) != 0)
+			break;
+	if (started == 0) {
+		err = hush_error_set("cannot start a worker thread");
+		goto done;
+	}
+	for (size_t i = 0; i < hs->ncommits && !err && !hs->q.closed; i++) {
+		git_commit *c = NULL;
+		char hex[GIT_OID_HEXSZ + 1];
+
+		if (git_commit_lookup(&c, hs->repo, &hs->commits[i]) < 0) {
+			git_oid_tostr(hex, sizeof(hex), &hs->commits[i]);
+			hush__sink_warn(&hs->sink, "cannot read commit %s: %s", hex, git_msg());
+			continue;
+		}
+		if (hush__oidset_add(&hs->seen_trees, git_commit_tree_id(c)->id) > 0)
+			err = walk_tree(hs, git_commit_tree_id(c), "", &hs->commits[i], true, 0);
+		git_commit_free(c);
+		progress(hs, i + 1, false);
+	}
+	if (!err && hopts->unreachable) {
+		odb_walk ow = { hs, 0 };
+		git_odb *odb = NULL;
+
+		if (git_repository_odb(&odb, hs->repo) == 0) {
+			git_odb_foreach(odb, on_object, &ow);
+			git_odb_free(odb);
+		}
+		err = ow.err;
+	}
+	queue_close(&hs->q);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	if (hs->progress_drawn)
+		progress(hs, hs->ncommits, true);
+	hs->sink.res->stats.blobs = atomic_load(&hs->blobs_done);
+	hs->sink.res->stats.files = hs->sink.res->stats.blobs;
+	hs->sink.res->stats.bytes = atomic_load(&hs->bytes_done);
+	if (!err && !hs->sink.err)
+		err = add_authors(hs);
+	if (!err && !hs->sink.err && hopts->all_occurrences)
+		err = add_occurrences(hs);
+done:
+	queue_close(&hs->q);
+	err = hush__sink_finish(&hs->sink, out, t0, err);
+	queue_dispose(&hs->q);
+	hush__oidset_dispose(&hs->seen_trees);
+	hush__oidset_dispose(&hs->seen_blobs);
+	hush__oidset_dispose(&hs->in_scope);
+	free(hs->commits);
+	git_repository_free(hs->repo);
+	free(hs);
+	return err;
+}
