@@ -25,10 +25,11 @@ test_expect_success "JSON findings carry every field with the right type" '
 	import json, re, sys
 	d = json.load(open(sys.argv[1]))
 	want = {"rule_id": str, "description": str, "confidence": str, "path": str, "line": int, "column": int,
-	        "start_offset": int, "end_offset": int, "secret": str, "secret_redacted": bool, "entropy": float,
+	        "end_line": int, "start_offset": int, "end_offset": int, "secret": str, "secret_redacted": bool, "entropy": float,
 	        "fingerprint": str}
 	for f in d["findings"]:
 	    assert set(f) == set(want), sorted(f)
+	    assert f["end_line"] == f["line"], f
 	    for k, t in want.items():
 	        assert type(f[k]) is t, (k, f[k])
 	    assert f["confidence"] in ("high", "medium", "low"), f
@@ -60,7 +61,7 @@ test_expect_success "JSON summary counts files, bytes and findings" '
 	json_check out.json "d[\"summary\"][\"files\"] == 3" &&
 	json_check out.json "d[\"summary\"][\"bytes\"] == $(cat bytes)" &&
 	json_check out.json "d[\"summary\"][\"findings\"] == 3 == len(d[\"findings\"])" &&
-	json_check out.json "set(d[\"summary\"]) == {\"files\", \"bytes\", \"findings\", \"allowed\", \"skipped_binary\", \"skipped_large\", \"skipped_ignored\", \"skipped_special\", \"warnings\", \"elapsed_ms\"}" &&
+	json_check out.json "set(d[\"summary\"]) == {\"commits\", \"trees\", \"blobs\", \"files\", \"bytes\", \"findings\", \"allowed\", \"skipped_binary\", \"skipped_large\", \"skipped_ignored\", \"skipped_special\", \"warnings\", \"elapsed_ms\"}" &&
 	json_check out.json "all(d[\"summary\"][k] == 0 for k in (\"allowed\", \"skipped_binary\", \"skipped_large\", \"skipped_ignored\", \"skipped_special\", \"warnings\"))" &&
 	json_check out.json "isinstance(d[\"summary\"][\"elapsed_ms\"], float) and d[\"summary\"][\"elapsed_ms\"] >= 0"
 '
