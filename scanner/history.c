@@ -369,7 +369,11 @@ static int collect_commits(history *hs)
 	if (git_revwalk_new(&walk, hs->repo) < 0)
 		return hush_error_set("cannot walk the history: %s", git_msg()), HUSH_ERROR;
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME | GIT_SORT_REVERSE);
-	if (hs->h->nrevisions == 0)
+	size_t positives = 0;
+
+	for (size_t i = 0; i < hs->h->nrevisions; i++)
+		positives += hs->h->revisions[i][0] != '^';
+	if (positives == 0) /* nothing but exclusions ("--since-commit X"): everything else, as git log --all ^X */
 		err = push_all_refs(hs, walk);
 	for (size_t i = 0; i < hs->h->nrevisions && !err; i++)
 		err = push_rev(hs, walk, hs->h->revisions[i]);
