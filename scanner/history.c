@@ -264,17 +264,26 @@ static int walk_tree(history *hs, const git_oid *tree_id, const char *prefix, co
 				return HUSH_ENOMEM;
 			if (!added)
 				continue;
-		} else {
-			if ((added = hush__oidset_add(&hs->seen_blobs, id->id)) < 0)
-				return HUSH_ENOMEM;
-			if (!added || !enqueue)
-				continue;
 		}
 		path = hush__malloc(strlen(prefix) + strlen(git_tree_entry_name(e)) + 2);
 		if (!path)
 			return HUSH_ENOMEM;
 		snprintf(path, strlen(prefix) + strlen(git_tree_entry_name(e)) + 2, "%s%s%s", prefix,
 			 prefix[0] ? "/" : "", git_tree_entry_name(e));
+		if (mode != GIT_FILEMODE_TREE) {
+			/*
+			 * A blob at an allowlisted path is not marked seen, so the same content at another path is
+			 * still scanned and attributed there.
+			 */
+			if (enqueue && hs->sink.opts->config && hush_config_path_allowed(hs->sink.opts->config, path))
+				added = 0;
+			else if ((added = hush__oidset_add(&hs->seen_blobs, id->id)) < 0)
+				err = HUSH_ENOMEM;
+			if (!added || !enqueue) {
+				free(path);
+				continue;
+			}
+		}
 		if (mode == GIT_FILEMODE_TREE) {
 			err = walk_tree(hs, id, path, commit, enqueue, depth + 1);
 			free(path);

@@ -130,6 +130,8 @@ int hush__sink_match(const hush_match *m, void *payload)
 
 	if (!keep_lines(o, m->line, m->end_line))
 		return 0;
+	if (s->opts->config && o->relpath[0] && hush_config_path_allowed(s->opts->config, o->relpath))
+		return 0; /* sources that do not walk the file system (history, index, diffs) meet allowlists here */
 	memset(&f, 0, sizeof(f));
 	pthread_mutex_lock(&s->lock);
 	if (m->allowed) {
