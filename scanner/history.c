@@ -41,6 +41,7 @@ typedef struct {
 	const hush_history_options *h;
 	const char *repo_path;
 	git_repository *repo;
+	git_odb *odb;
 	job_queue q;
 	hush__oidset seen_trees, seen_blobs, in_scope;
 	git_oid *commits;
@@ -226,78 +227,128 @@ static void progress(history *hs, size_t done, bool final)
 
 /* ---- the walk ---- */
 
+/* One entry of a raw tree object: "<octal mode> <name>\0<20-byte id>". */
+typedef struct {
+	unsigned mode;
+	const char *name;
+	size_t name_len;
+	const unsigned char *id;
+} tree_entry;
+
+/* Parse the entry at *p; returns false at the end or on malformed data. */
+static bool next_entry(const char **p, const char *end, tree_entry *e)
+{
+	const char *q = *p, *nul;
+
+	if (q >= end)
+		return false;
+	e->mode = 0;
+	while (q < end && *q >= '0' && *q <= '7')
+		e->mode = (e->mode << 3) | (unsigned)(*q++ - '0');
+	if (q >= end || *q++ != ' ' || !(nul = memchr(q, '\0', (size_t)(end - q))) || end - (nul + 1) < GIT_OID_RAWSZ)
+		return false;
+	e->name = q;
+	e->name_len = (size_t)(nul - q);
+	e->id = (const unsigned char *)nul + 1;
+	*p = nul + 1 + GIT_OID_RAWSZ;
+	return true;
+}
+
+/*
+ * Visit a tree read raw from the object database (parsing it here costs far less than building git_tree objects),
+ * queue each blob not seen before, and recurse into each subtree not seen before. With enqueue false, only mark.
+ */
 static int walk_tree(history *hs, const git_oid *tree_id, const char *prefix, const git_oid *commit, bool enqueue,
 		     int depth)
 {
-	git_tree *tree = NULL;
+	git_odb_object *obj = NULL;
+	const char *p, *end;
 	char hex[GIT_OID_HEXSZ + 1];
+	size_t plen = strlen(prefix);
+	tree_entry e;
 	int err = 0;
 
 	if (depth > 256)
 		return 0;
-	if (git_tree_lookup(&tree, hs->repo, tree_id) < 0) {
+	if (git_odb_read(&obj, hs->odb, tree_id) < 0 || git_odb_object_type(obj) != GIT_OBJECT_TREE) {
 		if (enqueue) {
 			git_oid_tostr(hex, sizeof(hex), tree_id);
 			hush__sink_warn(&hs->sink, "cannot read tree %s%s%s: %s", hex, prefix[0] ? " at " : "", prefix,
-					git_msg());
+					obj ? "not a tree" : git_msg());
 		}
+		git_odb_object_free(obj);
 		return 0;
 	}
 	if (enqueue)
 		hs->sink.res->stats.trees++;
-	for (size_t i = 0, n = git_tree_entrycount(tree); i < n && !err; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-		const git_oid *id = git_tree_entry_id(e);
-		git_filemode_t mode = git_tree_entry_filemode(e);
+	p = git_odb_object_data(obj);
+	end = p + git_odb_object_size(obj);
+	while (!err && next_entry(&p, end, &e)) {
+		bool is_tree = (e.mode & 0170000) == 0040000;
 		char *path;
 		int added;
 
-		if (mode == GIT_FILEMODE_COMMIT) { /* a submodule: its history is another repository's */
+		if ((e.mode & 0170000) == 0160000) { /* a submodule: its history is another repository's */
 			if (enqueue)
 				hs->sink.res->stats.skipped_special++;
 			continue;
 		}
-		if (mode == GIT_FILEMODE_LINK)
+		if ((e.mode & 0170000) == 0120000) /* a symlink's blob is its target's name */
 			continue;
-		if (mode == GIT_FILEMODE_TREE) {
-			if ((added = hush__oidset_add(&hs->seen_trees, id->id)) < 0)
+		if (is_tree) {
+			if ((added = hush__oidset_add(&hs->seen_trees, e.id)) < 0)
 				return HUSH_ENOMEM;
 			if (!added)
 				continue;
+		} else if (!enqueue || !hs->sink.opts->config) {
+			/* the common case decides on the id alone, before building the path */
+			if ((added = hush__oidset_add(&hs->seen_blobs, e.id)) < 0)
+				return HUSH_ENOMEM;
+			if (!added || !enqueue)
+				continue;
 		}
-		path = hush__malloc(strlen(prefix) + strlen(git_tree_entry_name(e)) + 2);
-		if (!path)
-			return HUSH_ENOMEM;
-		snprintf(path, strlen(prefix) + strlen(git_tree_entry_name(e)) + 2, "%s%s%s", prefix,
-			 prefix[0] ? "/" : "", git_tree_entry_name(e));
-		if (mode != GIT_FILEMODE_TREE) {
+		if (!(path = hush__malloc(plen + e.name_len + 2))) {
+			err = HUSH_ENOMEM;
+			break;
+		}
+		memcpy(path, prefix, plen);
+		if (plen)
+			path[plen] = '/';
+		memcpy(path + plen + (plen ? 1 : 0), e.name, e.name_len);
+		path[plen + (plen ? 1 : 0) + e.name_len] = '\0';
+		if (is_tree) {
+			git_oid sub;
+
+			git_oid_fromraw(&sub, e.id);
+			err = walk_tree(hs, &sub, path, commit, enqueue, depth + 1);
+			free(path);
+			continue;
+		}
+		if (hs->sink.opts->config) {
 			/*
 			 * A blob at an allowlisted path is not marked seen, so the same content at another path is
 			 * still scanned and attributed there.
 			 */
-			if (enqueue && hs->sink.opts->config && hush_config_path_allowed(hs->sink.opts->config, path))
+			if (hush_config_path_allowed(hs->sink.opts->config, path))
 				added = 0;
-			else if ((added = hush__oidset_add(&hs->seen_blobs, id->id)) < 0)
+			else if ((added = hush__oidset_add(&hs->seen_blobs, e.id)) < 0)
 				err = HUSH_ENOMEM;
-			if (!added || !enqueue) {
+			if (added <= 0) {
 				free(path);
 				continue;
 			}
 		}
-		if (mode == GIT_FILEMODE_TREE) {
-			err = walk_tree(hs, id, path, commit, enqueue, depth + 1);
-			free(path);
-		} else {
+		{
 			job j;
 
-			j.blob = *id;
+			git_oid_fromraw(&j.blob, e.id);
 			j.commit = *commit;
 			j.has_commit = true;
 			j.path = path;
 			queue_push(&hs->q, &j);
 		}
 	}
-	git_tree_free(tree);
+	git_odb_object_free(obj);
 	return err;
 }
 
@@ -622,6 +673,10 @@ int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char 
 		err = HUSH_EINVALID;
 		goto done;
 	}
+	if (git_repository_odb(&hs->odb, hs->repo) < 0) {
+		err = hush_error_set("cannot open the object database of '%s': %s", repo_path, git_msg());
+		goto done;
+	}
 	if (git_repository_is_shallow(hs->repo))
 		warn_shallow(hs);
 	if ((err = collect_commits(hs)) != 0 || (err = mark_boundary(hs)) != 0)
@@ -680,6 +735,7 @@ done:
 	hush__oidset_dispose(&hs->seen_blobs);
 	hush__oidset_dispose(&hs->in_scope);
 	free(hs->commits);
+	git_odb_free(hs->odb);
 	git_repository_free(hs->repo);
 	free(hs);
 	return err;

@@ -20,6 +20,11 @@ static void git_shutdown_at_exit(void)
 static void git_init_once(void)
 {
 	git_libgit2_init();
+	/*
+	 * hush reads each tree and blob once, so libgit2's object cache only costs time: on the 5,000-commit benchmark
+	 * history it made --history 1.5 times slower and 40 MiB bigger.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 	atexit(git_shutdown_at_exit);
 }
 
