@@ -25,16 +25,20 @@ static size_t find(const hush__oidset *s, const unsigned char *id)
 	return i;
 }
 
-static int grow(hush__oidset *s)
+static int grow(hush__oidset *s, uint32_t **vals)
 {
 	hush__oidset n = HUSH_OIDSET_INIT;
+	uint32_t *nv = NULL;
 
 	n.cap = s->cap ? s->cap * 2 : 1024;
 	n.keys = hush__malloc(n.cap * HUSH_OID_LEN);
 	n.used = hush__calloc(n.cap, 1);
-	if (!n.keys || !n.used) {
+	if (vals)
+		nv = hush__calloc(n.cap, sizeof(*nv));
+	if (!n.keys || !n.used || (vals && !nv)) {
 		free(n.keys);
 		free(n.used);
+		free(nv);
 		return HUSH_ENOMEM;
 	}
 	for (size_t i = 0; i < s->cap; i++) {
@@ -43,11 +47,17 @@ static int grow(hush__oidset *s)
 
 			memcpy(n.keys + j * HUSH_OID_LEN, s->keys + i * HUSH_OID_LEN, HUSH_OID_LEN);
 			n.used[j] = 1;
+			if (vals)
+				nv[j] = (*vals)[i];
 		}
 	}
 	n.count = s->count;
 	hush__oidset_dispose(s);
 	*s = n;
+	if (vals) {
+		free(*vals);
+		*vals = nv;
+	}
 	return 0;
 }
 
@@ -55,7 +65,7 @@ int hush__oidset_add(hush__oidset *s, const unsigned char id[HUSH_OID_LEN])
 {
 	size_t i;
 
-	if ((s->count + 1) * 2 > s->cap && grow(s))
+	if ((s->count + 1) * 2 > s->cap && grow(s, NULL))
 		return HUSH_ENOMEM;
 	i = find(s, id);
 	if (s->used[i])
@@ -76,4 +86,40 @@ void hush__oidset_dispose(hush__oidset *s)
 	free(s->keys);
 	free(s->used);
 	memset(s, 0, sizeof(*s));
+}
+
+bool hush__oidmap_get(const hush__oidmap *m, const unsigned char id[HUSH_OID_LEN], uint32_t *val)
+{
+	size_t i;
+
+	if (!m->keys.cap)
+		return false;
+	i = find(&m->keys, id);
+	if (!m->keys.used[i])
+		return false;
+	*val = m->vals[i];
+	return true;
+}
+
+int hush__oidmap_put(hush__oidmap *m, const unsigned char id[HUSH_OID_LEN], uint32_t val)
+{
+	size_t i;
+
+	if ((m->keys.count + 1) * 2 > m->keys.cap && grow(&m->keys, &m->vals))
+		return HUSH_ENOMEM;
+	i = find(&m->keys, id);
+	if (!m->keys.used[i]) {
+		memcpy(m->keys.keys + i * HUSH_OID_LEN, id, HUSH_OID_LEN);
+		m->keys.used[i] = 1;
+		m->keys.count++;
+	}
+	m->vals[i] = val;
+	return 0;
+}
+
+void hush__oidmap_dispose(hush__oidmap *m)
+{
+	hush__oidset_dispose(&m->keys);
+	free(m->vals);
+	m->vals = NULL;
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HUSH_OID_LEN 20
 
@@ -19,5 +20,19 @@ typedef struct {
 int hush__oidset_add(hush__oidset *s, const unsigned char id[HUSH_OID_LEN]);
 bool hush__oidset_has(const hush__oidset *s, const unsigned char id[HUSH_OID_LEN]);
 void hush__oidset_dispose(hush__oidset *s);
+
+/* A map from 20-byte object ids to 32-bit values. */
+typedef struct {
+	hush__oidset keys;
+	uint32_t *vals;
+} hush__oidmap;
+
+#define HUSH_OIDMAP_INIT { HUSH_OIDSET_INIT, NULL }
+
+/* Look id up; returns true and sets *val when present. */
+bool hush__oidmap_get(const hush__oidmap *m, const unsigned char id[HUSH_OID_LEN], uint32_t *val);
+/* Insert or replace. Returns 0 or HUSH_ENOMEM. */
+int hush__oidmap_put(hush__oidmap *m, const unsigned char id[HUSH_OID_LEN], uint32_t val);
+void hush__oidmap_dispose(hush__oidmap *m);
 
 #endif

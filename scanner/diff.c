@@ -208,7 +208,11 @@ static int parse_diff(file_acc *f, const char *data, size_t len)
 				f->text.ptr[--f->text.len] = '\0';
 			continue;
 		}
-		if (starts(line, n, "diff --git ")) {
+		if (starts(line, n, "diff ") && !starts(line, n, "diff --git ")) {
+			/* "diff -ru a/x b/x": another file begins; its path comes with "+++" */
+			if ((err = file_flush(f)) != 0)
+				break;
+		} else if (starts(line, n, "diff --git ")) {
 			const char *b = NULL;
 
 			if ((err = file_flush(f)) != 0)
@@ -234,6 +238,9 @@ static int parse_diff(file_acc *f, const char *data, size_t len)
 				f->path = parse_path(line + 4, n - 4, true);
 			}
 		} else if (starts(line, n, "Binary files ") || starts(line, n, "GIT binary patch")) {
+			/* plain "diff -r" has no header before this line: it belongs to a new file */
+			if (f->any_hunk && (err = file_flush(f)) != 0)
+				break;
 			f->skip = true;
 		} else if (starts(line, n, "@@ -")) {
 			if (parse_hunk(line, n, &old_left, &new_line, &new_left) < 0)

@@ -14,6 +14,7 @@
 
 #include "hush/error.h"
 #include "hush/scan.h"
+#include "scanner/commits.h"
 #include "scanner/sink.h"
 #include "common/oidset.h"
 #include "common/util.h"
@@ -43,8 +44,9 @@ typedef struct {
 	git_repository *repo;
 	git_odb *odb;
 	job_queue q;
-	hush__oidset seen_trees, seen_blobs, in_scope;
-	git_oid *commits;
+	hush__oidset seen_trees, seen_blobs;
+	git_oid *commits; /* in scope, oldest first */
+	git_oid *trees;   /* their root trees */
 	size_t ncommits;
 	atomic_uint_fast64_t blobs_done, bytes_done;
 	uint64_t last_progress_ns, t0;
@@ -352,148 +354,28 @@ static int walk_tree(history *hs, const git_oid *tree_id, const char *prefix, co
 	return err;
 }
 
-static int push_rev(history *hs, git_revwalk *walk, const char *spec)
+static int select_commits(history *hs)
 {
-	git_revspec rs;
-	git_object *obj = NULL;
-	int rc;
+	hush__commit_set set;
+	int err = hush__commits_select(&set, hs->repo, hs->odb, hs->h->revisions, hs->h->nrevisions,
+				       hush__sink_warn, &hs->sink);
 
-	if (spec[0] == '^') {
-		if (git_revparse_single(&obj, hs->repo, spec + 1) < 0)
-			return hush_error_set("unknown revision '%s': %s", spec + 1, git_msg()), HUSH_EINVALID;
-		rc = git_revwalk_hide(walk, git_object_id(obj));
-		git_object_free(obj);
-		return rc < 0 ? (hush_error_set("cannot use revision '%s': %s", spec, git_msg()), HUSH_EINVALID) : 0;
-	}
-	if (git_revparse(&rs, hs->repo, spec) < 0)
-		return hush_error_set("unknown revision '%s': %s", spec, git_msg()), HUSH_EINVALID;
-	rc = 0;
-	if (rs.flags & GIT_REVSPEC_SINGLE) {
-		rc = git_revwalk_push(walk, git_object_id(rs.from));
-	} else if (rs.flags & GIT_REVSPEC_MERGE_BASE) { /* A...B: both sides, not their common history */
-		git_oid base;
-
-		rc = git_revwalk_push(walk, git_object_id(rs.from));
-		if (!rc)
-			rc = git_revwalk_push(walk, git_object_id(rs.to));
-		if (!rc && git_merge_base(&base, hs->repo, git_object_id(rs.from), git_object_id(rs.to)) == 0)
-			rc = git_revwalk_hide(walk, &base);
-	} else { /* A..B */
-		if (rs.from)
-			rc = git_revwalk_hide(walk, git_object_id(rs.from));
-		if (!rc && rs.to)
-			rc = git_revwalk_push(walk, git_object_id(rs.to));
-	}
-	git_object_free(rs.from);
-	git_object_free(rs.to);
-	if (rc < 0)
-		return hush_error_set("cannot use revision '%s': %s", spec, git_msg()), HUSH_EINVALID;
-	return 0;
-}
-
-static int push_all_refs(history *hs, git_revwalk *walk)
-{
-	git_reference_iterator *it = NULL;
-	git_reference *ref;
-	int pushed = 0;
-
-	if (git_reference_iterator_new(&it, hs->repo) < 0)
-		return hush_error_set("cannot list the references: %s", git_msg()), HUSH_ERROR;
-	while (git_reference_next(&ref, it) == 0) {
-		git_object *obj = NULL;
-
-		if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
-			if (git_revwalk_push(walk, git_object_id(obj)) == 0)
-				pushed++;
-		} else if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
-			hush__sink_warn(&hs->sink, "skipping reference '%s': it does not lead to a commit",
-					git_reference_name(ref));
-		}
-		git_object_free(obj);
-		git_reference_free(ref);
-	}
-	git_reference_iterator_free(it);
-	if (git_revwalk_push_head(walk) == 0) /* a detached HEAD */
-		pushed++;
-	(void)pushed;
-	return 0;
-}
-
-static int collect_commits(history *hs)
-{
-	git_revwalk *walk = NULL;
-	git_oid id;
-	size_t alloc = 0;
-	int err = 0, rc;
-
-	if (git_revwalk_new(&walk, hs->repo) < 0)
-		return hush_error_set("cannot walk the history: %s", git_msg()), HUSH_ERROR;
-	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME | GIT_SORT_REVERSE);
-	size_t positives = 0;
-
-	for (size_t i = 0; i < hs->h->nrevisions; i++)
-		positives += hs->h->revisions[i][0] != '^';
-	if (positives == 0) /* nothing but exclusions ("--since-commit X"): everything else, as git log --all ^X */
-		err = push_all_refs(hs, walk);
-	for (size_t i = 0; i < hs->h->nrevisions && !err; i++)
-		err = push_rev(hs, walk, hs->h->revisions[i]);
-	while (!err && (rc = git_revwalk_next(&id, walk)) != GIT_ITEROVER) {
-		if (rc < 0) {
-			hush__sink_warn(&hs->sink, "the history walk stopped early: %s", git_msg());
-			break;
-		}
-		if (hush__array_grow((void **)&hs->commits, &alloc, hs->ncommits, sizeof(git_oid)) ||
-		    hush__oidset_add(&hs->in_scope, id.id) < 0) {
-			err = HUSH_ENOMEM;
-			break;
-		}
-		hs->commits[hs->ncommits++] = id;
-	}
-	git_revwalk_free(walk);
-	return err;
-}
-
-/* The blobs of the range's boundary (parents outside the scope) are history the range did not introduce. */
-static int mark_boundary(history *hs)
-{
-	int err = 0;
-
-	for (size_t i = 0; i < hs->ncommits && !err; i++) {
-		git_commit *c = NULL;
-
-		if (git_commit_lookup(&c, hs->repo, &hs->commits[i]) < 0)
-			continue;
-		for (unsigned p = 0; p < git_commit_parentcount(c) && !err; p++) {
-			const git_oid *pid = git_commit_parent_id(c, p);
-			git_commit *parent = NULL;
-
-			if (hush__oidset_has(&hs->in_scope, pid->id) || git_commit_lookup(&parent, hs->repo, pid) < 0)
-				continue;
-			if (hush__oidset_add(&hs->seen_trees, git_commit_tree_id(parent)->id) > 0)
-				err = walk_tree(hs, git_commit_tree_id(parent), "", pid, false, 0);
-			git_commit_free(parent);
-		}
-		git_commit_free(c);
-	}
-	return err;
-}
-
-static void warn_shallow(history *hs)
-{
-	char *path = hush__path_join(git_repository_path(hs->repo), "shallow");
-	hush_buf b = HUSH_BUF_INIT;
-	size_t n = 0;
-
-	if (path && hush__read_file(&b, path, 64u << 20) == 0)
-		for (size_t i = 0; i < b.len; i++)
-			n += b.ptr[i] == '\n';
-	hush_error_clear();
-	if (n)
+	if (err)
+		return err;
+	if (set.shallow)
 		hush__sink_warn(&hs->sink, "shallow clone: the history stops at %zu boundary commit%s; older commits are "
 					   "not present and were not scanned (fetch with --unshallow to scan them)",
-				n, n == 1 ? "" : "s");
-	free(path);
-	hush_buf_dispose(&b);
+				set.shallow, set.shallow == 1 ? "" : "s");
+	/* the blobs of the range's boundary are history the range did not introduce */
+	for (size_t i = 0; i < set.nboundary && !err; i++)
+		if (hush__oidset_add(&hs->seen_trees, set.boundary[i].id) > 0)
+			err = walk_tree(hs, &set.boundary[i], "", &set.boundary[i], false, 0);
+	hs->commits = set.commits;
+	hs->trees = set.trees;
+	hs->ncommits = set.n;
+	set.commits = set.trees = NULL;
+	hush__commit_set_dispose(&set);
+	return err;
 }
 
 typedef struct {
@@ -633,15 +515,9 @@ static int add_occurrences(history *hs)
 		    hush__oidset_add(&w.targets, id.id) < 0)
 			err = HUSH_ENOMEM;
 	}
-	for (size_t i = 0; i < hs->ncommits && !err && w.targets.count; i++) {
-		git_commit *c = NULL;
-
-		if (git_commit_lookup(&c, hs->repo, &hs->commits[i]) < 0)
-			continue;
-		if (occ_tree(&w, git_commit_tree_id(c), "", &hs->commits[i], 0) < 0)
+	for (size_t i = 0; i < hs->ncommits && !err && w.targets.count; i++)
+		if (occ_tree(&w, &hs->trees[i], "", &hs->commits[i], 0) < 0)
 			err = HUSH_ENOMEM;
-		git_commit_free(c);
-	}
 	hush__oidset_dispose(&w.targets);
 	hush__oidset_dispose(&w.clean);
 	return err;
@@ -677,9 +553,7 @@ int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char 
 		err = hush_error_set("cannot open the object database of '%s': %s", repo_path, git_msg());
 		goto done;
 	}
-	if (git_repository_is_shallow(hs->repo))
-		warn_shallow(hs);
-	if ((err = collect_commits(hs)) != 0 || (err = mark_boundary(hs)) != 0)
+	if ((err = select_commits(hs)) != 0)
 		goto done;
 	hs->sink.res->stats.commits = hs->ncommits;
 
@@ -692,18 +566,20 @@ int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char 
 		goto done;
 	}
 	for (size_t i = 0; i < hs->ncommits && !err && !hs->q.closed; i++) {
-		git_commit *c = NULL;
-		char hex[GIT_OID_HEXSZ + 1];
-
-		if (git_commit_lookup(&c, hs->repo, &hs->commits[i]) < 0) {
-			git_oid_tostr(hex, sizeof(hex), &hs->commits[i]);
-			hush__sink_warn(&hs->sink, "cannot read commit %s: %s", hex, git_msg());
-			continue;
-		}
-		if (hush__oidset_add(&hs->seen_trees, git_commit_tree_id(c)->id) > 0)
-			err = walk_tree(hs, git_commit_tree_id(c), "", &hs->commits[i], true, 0);
-		git_commit_free(c);
+		if (hush__oidset_add(&hs->seen_trees, hs->trees[i].id) > 0)
+			err = walk_tree(hs, &hs->trees[i], "", &hs->commits[i], true, 0);
 		progress(hs, i + 1, false);
+	}
+	if (!err && hopts->unreachable && hopts->nrevisions) {
+		/* "unreachable" means from every ref, not just from the revisions scanned: mark the rest as seen */
+		hush__commit_set all;
+
+		if ((err = hush__commits_select(&all, hs->repo, hs->odb, NULL, 0, hush__sink_warn, &hs->sink)) == 0) {
+			for (size_t i = 0; i < all.n && !err; i++)
+				if (hush__oidset_add(&hs->seen_trees, all.trees[i].id) > 0)
+					err = walk_tree(hs, &all.trees[i], "", &all.commits[i], false, 0);
+			hush__commit_set_dispose(&all);
+		}
 	}
 	if (!err && hopts->unreachable) {
 		odb_walk ow = { hs, 0 };
@@ -733,8 +609,8 @@ done:
 	queue_dispose(&hs->q);
 	hush__oidset_dispose(&hs->seen_trees);
 	hush__oidset_dispose(&hs->seen_blobs);
-	hush__oidset_dispose(&hs->in_scope);
 	free(hs->commits);
+	free(hs->trees);
 	git_odb_free(hs->odb);
 	git_repository_free(hs->repo);
 	free(hs);

@@ -143,6 +143,8 @@ int hush_scan_staged(hush_scan_result **out, const hush_matcher *m, const char *
 		tree = (git_tree *)head;
 	dopts.context_lines = 0;
 	dopts.flags |= GIT_DIFF_IGNORE_SUBMODULES;
+	if (opts->binary) /* libgit2 gives a binary file's patch no lines: have it diffed as text */
+		dopts.flags |= GIT_DIFF_FORCE_TEXT;
 	if (git_diff_tree_to_index(&diff, repo, tree, index, &dopts) < 0) {
 		err = hush_error_set("cannot compare the index with HEAD: %s", git_msg());
 		goto done;

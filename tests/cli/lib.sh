@@ -155,3 +155,27 @@ test_done() {
 	echo "# passed all $test_count"
 	exit 0
 }
+
+# ---- helpers added for the git tests (t2xxx) ----
+
+# gen_rsa_key N: an RSA private key in PEM with N random 64-character body lines (N >= 2)
+gen_rsa_key() {
+	printf -- '-----BEGIN RSA %s-----\n' "PRIVATE KEY"
+	_i=0
+	while [ "$_i" -lt "$1" ]; do
+		rand_chars 'A-Za-z0-9+/' 64
+		echo
+		_i=$((_i + 1))
+	done
+	printf -- '-----END RSA %s-----\n' "PRIVATE KEY"
+}
+
+# test_expect_failure "description" 'shell commands': a known breakage (TAP "# TODO"); does not fail the script
+test_expect_failure() {
+	test_count=$((test_count + 1))
+	if (eval "$2") >"$TRASH/.out" 2>&1; then
+		echo "ok $test_count - $1 # TODO known breakage vanished"
+	else
+		echo "not ok $test_count - $1 # TODO known breakage"
+	fi
+}
