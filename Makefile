@@ -2,7 +2,8 @@
 #   make            build (Release) into build/
 #   make test       build and run the whole suite through ctest
 #   make scan       build and scan this repository's working tree with the built-in rules
-#   make bench      build, make the benchmark corpus and run the benchmarks (prints, never asserts)
+#   make bench      build, make the benchmark corpora (a text tree, a 5,000-commit repository) and run the
+#                   benchmarks (they print, never assert)
 #   SANITIZE=1      build with ASan+UBSan into build-asan/
 #   WERROR=1        treat warnings as errors (CI sets it)
 
@@ -44,6 +45,7 @@ scan: build
 bench: build
 	@sh bench/corpus.sh
 	@sh bench/scan.sh
+	@sh bench/history.sh
 
 clean:
 	rm -rf build build-asan
