@@ -1,7 +1,11 @@
 /* fingerprint.c: salted, line-independent finding fingerprints, and the per-repository salt. */
 #include <git2.h>
 #include <sodium.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hush/error.h"
 #include "hush/fingerprint.h"
@@ -33,34 +37,89 @@ void hush_fingerprint(char out[HUSH_FINGERPRINT_HEXLEN + 1], const char *salt, c
 	sodium_memzero(key, sizeof(key));
 }
 
+/* The first parent of a commit, read raw. Returns 1 with *parent set, 0 for a root, -1 when unreadable. */
+static int first_parent(git_odb *odb, const git_oid *id, git_oid *parent)
+{
+	git_odb_object *obj = NULL;
+	const char *p, *end, *eol;
+	int rc = 0;
+
+	if (git_odb_read(&obj, odb, id) < 0)
+		return -1;
+	p = git_odb_object_data(obj);
+	end = p + git_odb_object_size(obj);
+	for (; p < end && (eol = memchr(p, '\n', (size_t)(end - p))) != NULL && eol != p; p = eol + 1) {
+		if (eol - p >= 7 + GIT_OID_HEXSZ && !memcmp(p, "parent ", 7)) {
+			rc = git_oid_fromstrn(parent, p + 7, GIT_OID_HEXSZ) == 0 ? 1 : -1;
+			break;
+		}
+	}
+	git_odb_object_free(obj);
+	return rc;
+}
+
+/*
+ * The root is found by following first parents from HEAD, which costs a read per commit. The answer is cached in
+ * $GIT_DIR/hush-root as "HEAD-then root": the next walk stops as soon as it meets that commit, so a hook on a long
+ * history pays for a few commits, not for all of them.
+ */
 int hush_fingerprint_repo_salt(char out[41], const char *path, int *shallow)
 {
 	git_repository *repo = NULL;
-	git_commit *c = NULL, *parent;
-	int rc = HUSH_ENOTFOUND;
+	git_odb *odb = NULL;
+	git_oid head, c, parent, cached_head, cached_root;
+	hush_buf cache = HUSH_BUF_INIT;
+	char *cache_path = NULL, line[2 * GIT_OID_HEXSZ + 8];
+	bool have_cache = false;
+	int rc = HUSH_ENOTFOUND, step;
 
 	*shallow = 0;
 	hush_git_init();
-	if (git_repository_open_ext(&repo, path, 0, NULL) < 0)
+	if (git_repository_open_ext(&repo, path, 0, NULL) < 0 || git_repository_odb(&odb, repo) < 0 ||
+	    git_reference_name_to_id(&head, repo, "HEAD") < 0)
 		goto cleanup;
-	if (git_revparse_single((git_object **)&c, repo, "HEAD^{commit}") < 0) {
-		c = NULL;
-		goto cleanup;
-	}
-	while (git_commit_parentcount(c) > 0) {
-		if (git_commit_parent(&parent, c, 0) < 0) {
-			*shallow = 1; /* the parent is missing: a shallow or damaged clone */
+	cache_path = hush__path_join(git_repository_path(repo), "hush-root");
+	if (cache_path && hush__read_file(&cache, cache_path, 4096) == 0 && cache.len >= 2 * GIT_OID_HEXSZ + 1 &&
+	    git_oid_fromstrn(&cached_head, cache.ptr, GIT_OID_HEXSZ) == 0 &&
+	    git_oid_fromstrn(&cached_root, cache.ptr + GIT_OID_HEXSZ + 1, GIT_OID_HEXSZ) == 0)
+		have_cache = true;
+	hush_error_clear();
+	c = head;
+	for (;;) {
+		if (have_cache && git_oid_equal(&c, &cached_head)) {
+			c = cached_root;
 			break;
 		}
-		git_commit_free(c);
+		if ((step = first_parent(odb, &c, &parent)) < 0)
+			goto cleanup; /* HEAD itself is unreadable */
+		if (step == 0)
+			break;
+		if (!git_odb_exists(odb, &parent)) { /* a shallow or damaged clone: the chain ends here */
+			*shallow = 1;
+			break;
+		}
 		c = parent;
 	}
 	if (git_repository_is_shallow(repo))
 		*shallow = 1;
-	git_oid_tostr(out, 41, git_commit_id(c));
+	git_oid_tostr(out, 41, &c);
 	rc = 0;
+	if (cache_path && !*shallow && (!have_cache || !git_oid_equal(&head, &cached_head))) {
+		char tmp[4096];
+		FILE *f;
+
+		git_oid_tostr(line, GIT_OID_HEXSZ + 1, &head);
+		snprintf(line + GIT_OID_HEXSZ, sizeof(line) - GIT_OID_HEXSZ, " %s\n", out);
+		snprintf(tmp, sizeof(tmp), "%s.%ld", cache_path, (long)getpid());
+		if ((f = fopen(tmp, "w")) != NULL) { /* a cache: failures only cost time next run */
+			if (fputs(line, f) < 0 || fclose(f) != 0 || rename(tmp, cache_path) != 0)
+				unlink(tmp);
+		}
+	}
 cleanup:
-	git_commit_free(c);
+	hush_buf_dispose(&cache);
+	free(cache_path);
+	git_odb_free(odb);
 	git_repository_free(repo);
 	return rc;
 }
