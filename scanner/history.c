@@ -50,6 +50,7 @@ typedef struct {
 	size_t ncommits;
 	atomic_uint_fast64_t blobs_done, bytes_done;
 	uint64_t last_progress_ns, t0;
+	uint64_t progress_delay_ns; /* no progress line before this much time has passed */
 	bool progress_drawn;
 } history;
 
@@ -215,6 +216,8 @@ static void progress(history *hs, size_t done, bool final)
 
 	if (!hs->h->progress || (!final && now - hs->last_progress_ns < 100000000ULL))
 		return;
+	if (!hs->progress_drawn && (final || now - hs->t0 < hs->progress_delay_ns))
+		return; /* short scans stay quiet */
 	hs->last_progress_ns = now;
 	if (done && done < hs->ncommits)
 		eta = secs * (double)(hs->ncommits - done) / (double)done;
@@ -542,6 +545,12 @@ int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char 
 	hs->h = hopts;
 	hs->repo_path = repo_path;
 	hs->t0 = t0;
+	{
+		/* HUSH_PROGRESS_DELAY_MS overrides the half-second delay (the tests set it to 0) */
+		const char *d = getenv("HUSH_PROGRESS_DELAY_MS");
+
+		hs->progress_delay_ns = (d && *d ? (uint64_t)strtoull(d, NULL, 10) : 500) * 1000000ULL;
+	}
 	queue_init(&hs->q);
 	hush_git_init();
 	if (git_repository_open_ext(&hs->repo, repo_path, 0, NULL) < 0) {
@@ -594,8 +603,7 @@ int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char 
 	queue_close(&hs->q);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
-	if (hs->progress_drawn)
-		progress(hs, hs->ncommits, true);
+	progress(hs, hs->ncommits, true);
 	hs->sink.res->stats.blobs = atomic_load(&hs->blobs_done);
 	hs->sink.res->stats.files = hs->sink.res->stats.blobs;
 	hs->sink.res->stats.bytes = atomic_load(&hs->bytes_done);
