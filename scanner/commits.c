@@ -278,8 +278,14 @@ static int add_spec(walk *w, const char *spec)
 
 	if (spec[0] == '^')
 		return resolve(w, spec + 1, &a) ? HUSH_EINVALID : add_tip(w, &a, true);
-	if (git_revparse(&rs, w->repo, spec) < 0)
-		return hush_error_set("unknown revision '%s': %s", spec, git_msg()), HUSH_EINVALID;
+	memset(&rs, 0, sizeof(rs));
+	if (git_revparse(&rs, w->repo, spec) < 0) {
+		/* libgit2 may have resolved one side of a range before failing on the other */
+		hush_error_set("unknown revision '%s': %s", spec, git_msg());
+		git_object_free(rs.from);
+		git_object_free(rs.to);
+		return HUSH_EINVALID;
+	}
 	if (rs.flags & GIT_REVSPEC_SINGLE) {
 		git_object *c = NULL;
 

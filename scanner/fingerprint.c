@@ -75,7 +75,7 @@ int hush_fingerprint_repo_salt(char out[41], const char *path, int *shallow)
 
 	*shallow = 0;
 	hush_git_init();
-	if (git_repository_open_ext(&repo, path, 0, NULL) < 0 || git_repository_odb(&odb, repo) < 0 ||
+	if (hush_repo_open(&repo, path) < 0 || git_repository_odb(&odb, repo) < 0 ||
 	    git_reference_name_to_id(&head, repo, "HEAD") < 0)
 		goto cleanup;
 	cache_path = hush__path_join(git_repository_path(repo), "hush-root");

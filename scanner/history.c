@@ -184,7 +184,7 @@ static void *worker(void *arg)
 	int err = 0;
 
 	/* each worker reads through its own repository handle */
-	if (git_repository_open_ext(&repo, hs->repo_path, 0, NULL) < 0 || git_repository_odb(&odb, repo) < 0) {
+	if (hush_repo_open(&repo, hs->repo_path) < 0 || git_repository_odb(&odb, repo) < 0) {
 		hush_error_set("cannot open the repository '%s': %s", hs->repo_path, git_msg());
 		err = HUSH_ERROR;
 	} else {
@@ -553,7 +553,7 @@ int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char 
 	}
 	queue_init(&hs->q);
 	hush_git_init();
-	if (git_repository_open_ext(&hs->repo, repo_path, 0, NULL) < 0) {
+	if (hush_repo_open(&hs->repo, repo_path) < 0) {
 		err = hush_error_set("cannot open the repository '%s': %s", repo_path, git_msg());
 		err = HUSH_EINVALID;
 		goto done;

@@ -34,6 +34,51 @@ void hush_git_init(void)
 	pthread_once(&git_once, git_init_once);
 }
 
+int hush_repo_open(git_repository **out, const char *path)
+{
+	const char *objdir = getenv("GIT_OBJECT_DIRECTORY"), *alts = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
+	git_odb *odb = NULL;
+	int rc;
+
+	hush_git_init();
+	if ((rc = git_repository_open_ext(out, path, 0, NULL)) < 0)
+		return rc;
+	if ((!objdir || !*objdir) && (!alts || !*alts))
+		return 0;
+	/*
+	 * git's quarantine during pre-receive: the pushed objects wait in GIT_OBJECT_DIRECTORY, and the repository's
+	 * own objects are listed in GIT_ALTERNATE_OBJECT_DIRECTORIES. libgit2 reads neither by itself.
+	 */
+	if ((rc = git_repository_odb(&odb, *out)) < 0)
+		goto fail;
+	if (objdir && *objdir && (rc = git_odb_add_disk_alternate(odb, objdir)) < 0)
+		goto fail;
+	for (const char *p = alts; p && *p;) {
+		const char *colon = strchr(p, ':');
+		size_t len = colon ? (size_t)(colon - p) : strlen(p);
+		char *dir = hush__strndup(p, len);
+
+		if (!dir) {
+			rc = -1;
+			goto fail;
+		}
+		if (len && git_odb_add_disk_alternate(odb, dir) < 0) {
+			free(dir);
+			rc = -1;
+			goto fail;
+		}
+		free(dir);
+		p = colon ? colon + 1 : p + len;
+	}
+	git_odb_free(odb);
+	return 0;
+fail:
+	git_odb_free(odb);
+	git_repository_free(*out);
+	*out = NULL;
+	return rc;
+}
+
 int hush_repo_root(char **out, const char *path)
 {
 	struct stat st;

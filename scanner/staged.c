@@ -127,7 +127,7 @@ int hush_scan_staged(hush_scan_result **out, const hush_matcher *m, const char *
 	hush_git_init();
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-	if (git_repository_open_ext(&repo, repo_path, 0, NULL) < 0) {
+	if (hush_repo_open(&repo, repo_path) < 0) {
 		err = hush_error_set("cannot open the repository '%s': %s", repo_path, git_msg());
 		err = HUSH_EINVALID;
 		goto done;

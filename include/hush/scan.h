@@ -140,6 +140,14 @@ int hush_repo_root(char **out, const char *path);
 /* Initialise libgit2 once for the process (it is shut down at exit). Every libgit2 user calls this first. */
 void hush_git_init(void);
 
+struct git_repository;
+/*
+ * Open the repository at or above path (libgit2's discovery), with git's quarantine environment honoured: the
+ * directories in GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES are added as alternates, so a
+ * pre-receive hook sees the objects being pushed. Returns libgit2's error code (< 0) on failure.
+ */
+int hush_repo_open(struct git_repository **out, const char *path);
+
 /* The redacted preview of a secret: a few leading bytes, then "…". Malloc'd. */
 char *hush_redact_preview(const char *secret, size_t len);
 
