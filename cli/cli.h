@@ -12,7 +12,16 @@
 /* Exit statuses shared by every command. */
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 
-typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSONL } output_format;
+typedef enum {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+	FORMAT_JSONL,
+	FORMAT_SARIF,    /* SARIF 2.1.0 for code scanning dashboards */
+	FORMAT_CSV,      /* RFC 4180, formula injection neutralised */
+	FORMAT_JUNIT,    /* JUnit XML for CI test reports */
+	FORMAT_GITHUB,   /* GitHub Actions workflow commands (annotations) */
+	FORMAT_GITLEAKS  /* gitleaks' JSON report */
+} output_format;
 
 /* Options that select the rules, shared by `scan` and `rules`. */
 typedef struct {
@@ -24,6 +33,7 @@ typedef struct {
 	const char *config_path; /* --config */
 	bool no_config;
 	bool no_cache;
+	bool with_examples; /* load the built-in examples too (rules check) */
 } rule_options;
 
 typedef struct {

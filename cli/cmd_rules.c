@@ -207,6 +207,7 @@ int cmd_rules(int argc, char **argv)
 		cli_error("unexpected argument '%s'", argv[optind + 1]);
 		goto cleanup;
 	}
+	ro.with_examples = !strcmp(sub, "check");
 	root = cli_find_root(".");
 	if (!root || cli_load_config(&cfg, &ro, root) || cli_load_rules(&rs, &ro, cfg, root))
 		goto cleanup;

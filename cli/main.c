@@ -101,7 +101,7 @@ static int cmd_version(int argc, char **argv)
 	(void)argv;
 	pcre2_config(PCRE2_CONFIG_VERSION, pcre_version);
 	git_libgit2_version(&major, &minor, &rev);
-	if (hush_ruleset_new(&rs) == 0 && hush_ruleset_add_builtin(rs) == 0)
+	if (hush_ruleset_new(&rs) == 0 && hush_ruleset_add_builtin(rs, false) == 0)
 		nrules = hush_ruleset_count(rs);
 	printf("hush %s\n", HUSH_VERSION);
 	printf("libhs (vectorscan) %s\n", hs_version());
@@ -163,7 +163,7 @@ int cli_load_rules(hush_ruleset **out, const rule_options *ro, const hush_config
 	*out = NULL;
 	if ((err = hush_ruleset_new(&rs)) != 0)
 		goto fail;
-	if (builtin && (err = hush_ruleset_add_builtin(rs)) != 0)
+	if (builtin && (err = hush_ruleset_add_builtin(rs, ro->with_examples)) != 0)
 		goto fail;
 	for (size_t i = 0; cfg && i < cfg->nrules; i++) {
 		char *p = cfg->rules[i][0] == '/' ? hush__strdup(cfg->rules[i]) : hush__path_join(root, cfg->rules[i]);

@@ -339,10 +339,10 @@ cleanup:
 	return err;
 }
 
-int hush_ruleset_add_builtin(hush_ruleset *rs)
+int hush_ruleset_add_builtin(hush_ruleset *rs, bool with_examples)
 {
 	for (size_t i = 0; i < hush_builtin_rules_count; i++) {
-		const hush_embedded_file *f = &hush_builtin_rules[i];
+		const hush_embedded_file *f = with_examples ? &hush_builtin_rules_full[i] : &hush_builtin_rules[i];
 		int err = hush_ruleset_add_buffer(rs, f->name, f->data, f->len);
 
 		if (err)

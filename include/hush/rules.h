@@ -55,15 +55,20 @@ typedef struct {
 	size_t len;
 } hush_embedded_file;
 
+/* The catalogue with its examples blanked (what scans parse), and whole (for checks and tests). */
 extern const hush_embedded_file hush_builtin_rules[];
+extern const hush_embedded_file hush_builtin_rules_full[];
 extern const size_t hush_builtin_rules_count;
 
 /* Create an empty ruleset; free it with hush_ruleset_free(). */
 int hush_ruleset_new(hush_ruleset **out);
 void hush_ruleset_free(hush_ruleset *rs);
 
-/* Add the built-in catalogue. */
-int hush_ruleset_add_builtin(hush_ruleset *rs);
+/*
+ * Add the built-in catalogue. Scans need no examples: with with_examples false, the copy whose examples are
+ * blanked is parsed (half the bytes); `hush rules check` and the tests ask for the examples.
+ */
+int hush_ruleset_add_builtin(hush_ruleset *rs, bool with_examples);
 
 /*
  * Add one YAML rule file, or every *.yml and *.yaml file in a directory (sorted by name, not recursive).

@@ -125,7 +125,7 @@ static int setup(void **state)
 
 	(void)state;
 	assert_int_equal(hush_ruleset_new(&rules), 0);
-	assert_int_equal(hush_ruleset_add_builtin(rules), 0);
+	assert_int_equal(hush_ruleset_add_builtin(rules, true), 0);
 	assert_int_equal(hush_matcher_new(&matcher, rules, &mo), 0);
 	corpus = NULL;
 	corpus_len = 0;

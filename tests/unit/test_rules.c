@@ -177,7 +177,7 @@ static void test_builtin(void **state)
 
 	(void)state;
 	assert_int_equal(hush_ruleset_new(&rs), 0);
-	assert_int_equal(hush_ruleset_add_builtin(rs), 0);
+	assert_int_equal(hush_ruleset_add_builtin(rs, true), 0);
 	assert_true(hush_ruleset_count(rs) >= 60);
 	for (size_t i = 0; i < hush_ruleset_count(rs); i++) {
 		const hush_rule *r = hush_ruleset_get(rs, i);
@@ -189,11 +189,36 @@ static void test_builtin(void **state)
 	hush_ruleset_free(rs);
 }
 
+/* The copy scans parse has the same rules, patterns and positions as the whole catalogue, and no examples. */
+static void test_builtin_lean(void **state)
+{
+	hush_ruleset *full, *lean;
+
+	(void)state;
+	assert_int_equal(hush_ruleset_new(&full), 0);
+	assert_int_equal(hush_ruleset_new(&lean), 0);
+	assert_int_equal(hush_ruleset_add_builtin(full, true), 0);
+	assert_int_equal(hush_ruleset_add_builtin(lean, false), 0);
+	assert_int_equal(hush_ruleset_count(full), hush_ruleset_count(lean));
+	for (size_t i = 0; i < hush_ruleset_count(full); i++) {
+		const hush_rule *a = hush_ruleset_get(full, i), *b = hush_ruleset_get(lean, i);
+
+		assert_string_equal(a->id, b->id);
+		assert_string_equal(a->pattern, b->pattern);
+		assert_int_equal(a->line, b->line);
+		assert_int_equal(a->pattern_line, b->pattern_line);
+		assert_int_equal(b->nexamples, 0);
+		assert_int_equal(b->nnegatives, 0);
+	}
+	hush_ruleset_free(full);
+	hush_ruleset_free(lean);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file), cmocka_unit_test(test_bad_files), cmocka_unit_test(test_bad_patterns),
-		cmocka_unit_test(test_override),  cmocka_unit_test(test_builtin),
+		cmocka_unit_test(test_override),  cmocka_unit_test(test_builtin), cmocka_unit_test(test_builtin_lean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
