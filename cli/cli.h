@@ -57,6 +57,12 @@ int cli_load_config(hush_config **out, const rule_options *ro, const char *root)
 /* Build the ruleset from built-ins, config and options. Prints errors; returns 0 or EXIT_ERROR. */
 int cli_load_rules(hush_ruleset **out, const rule_options *ro, const hush_config *cfg, const char *root);
 
+/*
+ * .hushignore at the repository root (unless --no-config) into *cfg (created when there was no .hush.yml), and
+ * the check that every rule id under allow.rules is known. Prints errors; returns 0 or EXIT_ERROR.
+ */
+int cli_load_suppressions(hush_config **cfg, const rule_options *ro, const hush_ruleset *rs, const char *root);
+
 /* Parse --rules/--no-builtin-rules/--disable-rule/--config/--no-config/--no-cache. Returns 1 if handled. */
 int cli_rule_option(rule_options *ro, int opt, const char *arg);
 

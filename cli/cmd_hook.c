@@ -223,7 +223,8 @@ static int hook_prepare(hook_env *e, const char *repo_path)
 	e->root = cli_find_root(repo_path);
 	if (!e->root)
 		return EXIT_ERROR;
-	if (cli_load_config(&e->cfg, &e->ro, e->root) || cli_load_rules(&e->rs, &e->ro, e->cfg, e->root))
+	if (cli_load_config(&e->cfg, &e->ro, e->root) || cli_load_rules(&e->rs, &e->ro, e->cfg, e->root) ||
+	    cli_load_suppressions(&e->cfg, &e->ro, e->rs, e->root))
 		return EXIT_ERROR;
 	if (e->ro.no_cache)
 		mo.cache_dir = "";

@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -40,7 +42,7 @@ const char cmd_scan_usage[] =
 	"      --stats             print counters (commits, trees, blobs, bytes, skips) to stderr\n"
 	"\n"
 	"Options:\n"
-	"  -f, --format FORMAT     text (default), json or jsonl\n"
+	"  -f, --format FORMAT     text (default), json, jsonl, sarif, csv, junit, github or gitleaks\n"
 	"  -o, --report FILE       write the report to FILE instead of stdout\n"
 	"      --show-secrets      show whole secrets in the report (default: the first few characters)\n"
 	"  -j, --threads N         worker threads (default: one per core)\n"
@@ -48,12 +50,16 @@ const char cmd_scan_usage[] =
 	"      --binary            also scan files with a NUL byte in their first 8 KiB\n"
 	"      --max-file-size N   skip larger files with a warning (default 50M; K, M, G suffixes)\n"
 	"      --salt STRING       fingerprint salt (default: 'salt' in .hush.yml, else the root commit id)\n"
+	"      --baseline FILE     report only findings whose fingerprint is not in FILE (see --baseline-write)\n"
+	"      --baseline-write FILE\n"
+	"                          write the findings' fingerprints to FILE (JSON, no secrets); exit 0\n"
+	"      --no-inline-allow   ignore hush:allow and gitleaks:allow comments (audits)\n"
 	"      --strict            exit 2 when there was any warning\n"
 	"  -q, --quiet             print no summary line and no progress\n"
 	"      --color WHEN        auto (default), always or never; NO_COLOR is honoured\n"
 	RULE_OPTIONS_HELP
 	"\n"
-	"Exit status: 0 no findings, 1 findings, 2 error (or a warning with --strict).\n";
+	"Exit status: 0 no findings (or a baseline written), 1 findings, 2 error (or a warning with --strict).\n";
 
 /* Append prefix + spec (a malloc'd copy) to the revision list. */
 static int add_rev(char ***revs, size_t *n, const char *prefix, const char *spec)
@@ -69,6 +75,236 @@ static int add_rev(char ***revs, size_t *n, const char *prefix, const char *spec
 	snprintf(nr[*n], len, "%s%s", prefix, spec);
 	(*n)++;
 	return 0;
+}
+
+/* ---- suppression: .hushignore, allow.rules ids, baselines (see README.md, "Configuration") ---- */
+
+#define BASELINE_SCHEMA_VERSION 1
+
+static bool is_hex_fingerprint(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i <= HUSH_FINGERPRINT_HEXLEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return i == HUSH_FINGERPRINT_HEXLEN;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Read a baseline written by --baseline-write: its fingerprints, lowercased, sorted and unique. */
+static int load_baseline(const char *file, char ***out, size_t *nout)
+{
+	json_error_t jerr;
+	json_t *root = NULL, *ver, *findings, *item;
+	FILE *fp = fopen(file, "r");
+	char **v = NULL;
+	size_t n = 0, i;
+	int rc = EXIT_ERROR;
+
+	*out = NULL;
+	*nout = 0;
+	if (!fp) {
+		cli_error("cannot read the baseline '%s': %s", file, strerror(errno));
+		return EXIT_ERROR;
+	}
+	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
+	fclose(fp);
+	if (!root) {
+		cli_error("malformed baseline '%s': line %d, column %d: %s", file, jerr.line, jerr.column, jerr.text);
+		return EXIT_ERROR;
+	}
+	ver = json_object_get(root, "schema_version");
+	findings = json_object_get(root, "findings");
+	if (!json_is_object(root) || !json_is_integer(ver) || !json_is_array(findings)) {
+		cli_error("malformed baseline '%s': expected a JSON object with \"schema_version\" and \"findings\" "
+			  "(written by 'hush scan --baseline-write')", file);
+		goto done;
+	}
+	if (json_integer_value(ver) != BASELINE_SCHEMA_VERSION) {
+		cli_error("unsupported baseline '%s': schema_version %lld (this hush reads %d)", file,
+			  (long long)json_integer_value(ver), BASELINE_SCHEMA_VERSION);
+		goto done;
+	}
+	if (json_array_size(findings) && !(v = hush__calloc(json_array_size(findings), sizeof(char *)))) {
+		cli_error("out of memory");
+		goto done;
+	}
+	json_array_foreach(findings, i, item) {
+		const char *fp_hex = json_string_value(json_object_get(item, "fingerprint"));
+
+		if (!fp_hex || !is_hex_fingerprint(fp_hex)) {
+			cli_error("malformed baseline '%s': findings[%zu]: \"fingerprint\" must be %d hexadecimal digits",
+				  file, i, HUSH_FINGERPRINT_HEXLEN);
+			goto done;
+		}
+		if (!(v[n] = hush__strdup(fp_hex))) {
+			cli_error("out of memory");
+			goto done;
+		}
+		for (char *p = v[n++]; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+	}
+	if (n > 1) {
+		size_t k = 1;
+
+		qsort(v, n, sizeof(char *), cmp_strp);
+		for (i = 1; i < n; i++) {
+			if (!strcmp(v[i], v[k - 1]))
+				free(v[i]);
+			else
+				v[k++] = v[i];
+		}
+		n = k;
+	}
+	*out = v;
+	*nout = n;
+	v = NULL;
+	n = 0;
+	rc = 0;
+done:
+	hush__strv_free(v, n);
+	json_decref(root);
+	return rc;
+}
+
+typedef struct {
+	char *path;  /* the final name */
+	char *tmp;   /* the temporary file next to it, until it is renamed */
+	int fd;
+} baseline_out;
+
+/* Create the temporary file before the scan, so a bad path fails fast, not after a long history scan. */
+static int baseline_open(baseline_out *b, const char *file)
+{
+	size_t len = strlen(file) + 16;
+	mode_t mask = umask(0);
+
+	umask(mask);
+	b->fd = -1;
+	b->path = hush__strdup(file);
+	b->tmp = hush__malloc(len);
+	if (!b->path || !b->tmp) {
+		cli_error("out of memory");
+		return EXIT_ERROR;
+	}
+	snprintf(b->tmp, len, "%s.tmp-XXXXXX", file);
+	if ((b->fd = mkstemp(b->tmp)) < 0) {
+		cli_error("cannot write the baseline '%s': %s", file, strerror(errno));
+		free(b->tmp);
+		b->tmp = NULL;
+		return EXIT_ERROR;
+	}
+	(void)fchmod(b->fd, 0666 & ~mask); /* like any file the user creates: baselines are meant to be committed */
+	return 0;
+}
+
+static void baseline_discard(baseline_out *b)
+{
+	if (b->fd >= 0)
+		close(b->fd);
+	if (b->tmp)
+		unlink(b->tmp);
+	free(b->tmp);
+	free(b->path);
+	b->fd = -1;
+	b->tmp = b->path = NULL;
+}
+
+static int cmp_finding_fp(const void *a, const void *b)
+{
+	const hush_finding *x = *(const hush_finding *const *)a, *y = *(const hush_finding *const *)b;
+	int c = strcmp(x->fingerprint, y->fingerprint);
+
+	if (c)
+		return c;
+	if ((c = strcmp(x->relpath, y->relpath)) != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* The baseline time: SOURCE_DATE_EPOCH when set (reproducible files), else now. */
+static void baseline_time(char *out, size_t n)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (sde && *sde) {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(sde, &end, 10);
+		if (!errno && !*end && v >= 0)
+			t = (time_t)v;
+	}
+	if (!gmtime_r(&t, &tm) || !strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, n, "1970-01-01T00:00:00Z");
+}
+
+/* Write the findings' fingerprints (one entry per fingerprint, no secrets), then rename over the final name. */
+static int baseline_commit(baseline_out *b, const hush_scan_result *res, size_t *written)
+{
+	const hush_finding **v = res->count ? hush__calloc(res->count, sizeof(*v)) : NULL;
+	json_t *root = json_object(), *arr = json_array();
+	char created[32];
+	FILE *fp = NULL;
+	int rc = EXIT_ERROR, saved;
+
+	*written = 0;
+	if ((res->count && !v) || !root || !arr)
+		goto oom;
+	for (size_t i = 0; i < res->count; i++)
+		v[i] = &res->findings[i];
+	if (res->count)
+		qsort(v, res->count, sizeof(*v), cmp_finding_fp);
+	for (size_t i = 0; i < res->count; i++) {
+		const hush_finding *f = v[i];
+
+		if (i && !strcmp(f->fingerprint, v[i - 1]->fingerprint))
+			continue; /* the same secret in the same file: one fingerprint covers every copy */
+		if (json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I}", "fingerprint", f->fingerprint,
+							 "rule_id", f->rule->id, "path", f->relpath[0] ? f->relpath : f->path,
+							 "line", (json_int_t)f->line)))
+			goto oom;
+		(*written)++;
+	}
+	baseline_time(created, sizeof(created));
+	if (json_object_set_new(root, "schema_version", json_integer(BASELINE_SCHEMA_VERSION)) ||
+	    json_object_set_new(root, "tool", json_string("hush")) ||
+	    json_object_set_new(root, "created", json_string(created)) || json_object_set(root, "findings", arr))
+		goto oom;
+	if (!(fp = fdopen(b->fd, "w")))
+		goto io;
+	b->fd = -1;
+	if (json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', fp) == EOF || fflush(fp) ||
+	    fsync(fileno(fp)))
+		goto io;
+	saved = fclose(fp);
+	fp = NULL;
+	if (saved || rename(b->tmp, b->path))
+		goto io;
+	free(b->tmp);
+	b->tmp = NULL;
+	rc = 0;
+	goto done;
+oom:
+	cli_error("out of memory");
+	goto done;
+io:
+	cli_error("cannot write the baseline '%s': %s", b->path, strerror(errno));
+done:
+	if (fp)
+		fclose(fp);
+	json_decref(arr);
+	json_decref(root);
+	free(v);
+	return rc;
 }
 
 static void on_warning(const char *msg, void *payload)
@@ -99,6 +335,9 @@ int cmd_scan(int argc, char **argv)
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "staged", no_argument, NULL, OPT_STAGED },
 		{ "diff", optional_argument, NULL, OPT_DIFF },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "baseline-write", required_argument, NULL, OPT_BASELINE_WRITE },
+		{ "no-inline-allow", no_argument, NULL, OPT_NO_INLINE_ALLOW },
 		RULE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -112,6 +351,11 @@ int cmd_scan(int argc, char **argv)
 	size_t npaths;
 	bool strict = false, quiet = false, use_stdin = false, history = false, staged = false, diff = false;
 	bool stats = false;
+	const char *baseline = NULL, *baseline_write = NULL;
+	bool no_inline_allow = false;
+	char **base_fps = NULL;
+	size_t nbase = 0, nwritten = 0;
+	baseline_out bout = { NULL, NULL, -1 };
 	hush_history_options ho = HUSH_HISTORY_OPTIONS_INIT;
 	char **revs = NULL;
 	const char *diff_file = NULL, *repo = ".";
@@ -141,8 +385,19 @@ int cmd_scan(int argc, char **argv)
 				fmt = FORMAT_JSON;
 			else if (!strcmp(optarg, "jsonl"))
 				fmt = FORMAT_JSONL;
+			else if (!strcmp(optarg, "sarif"))
+				fmt = FORMAT_SARIF;
+			else if (!strcmp(optarg, "csv"))
+				fmt = FORMAT_CSV;
+			else if (!strcmp(optarg, "junit"))
+				fmt = FORMAT_JUNIT;
+			else if (!strcmp(optarg, "github"))
+				fmt = FORMAT_GITHUB;
+			else if (!strcmp(optarg, "gitleaks"))
+				fmt = FORMAT_GITLEAKS;
 			else {
-				cli_error("unknown format '%s': use text, json or jsonl", optarg);
+				cli_error("unknown format '%s': use text, json, jsonl, sarif, csv, junit, github or gitleaks",
+					  optarg);
 				goto cleanup;
 			}
 			break;
@@ -193,6 +448,9 @@ int cmd_scan(int argc, char **argv)
 			diff = true;
 			diff_file = optarg;
 			break;
+		case OPT_BASELINE: baseline = optarg; break;
+		case OPT_BASELINE_WRITE: baseline_write = optarg; break;
+		case OPT_NO_INLINE_ALLOW: no_inline_allow = true; break;
 		default:
 			fprintf(stderr, "Run 'hush scan --help' for the options.\n");
 			goto cleanup;
@@ -200,6 +458,11 @@ int cmd_scan(int argc, char **argv)
 	}
 	if ((history + staged + diff) > 1) {
 		cli_error("--history, --staged and --diff cannot be combined");
+		goto cleanup;
+	}
+	if (baseline && baseline_write) {
+		cli_error("--baseline and --baseline-write cannot be combined: to refresh a baseline, run "
+			  "--baseline-write alone");
 		goto cleanup;
 	}
 	if (!history && (nrevs || ho.unreachable || ho.all_occurrences)) {
@@ -244,6 +507,9 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (cli_load_config(&cfg, &ro, root) || cli_load_rules(&rs, &ro, cfg, root))
 		goto cleanup;
+	if (cli_load_suppressions(&cfg, &ro, rs, root) || (baseline && load_baseline(baseline, &base_fps, &nbase)) ||
+	    (baseline_write && baseline_open(&bout, baseline_write)))
+		goto cleanup;
 	if (ro.no_cache)
 		mo.cache_dir = "";
 	if (hush_matcher_new(&m, rs, &mo) != 0) {
@@ -251,6 +517,9 @@ int cmd_scan(int argc, char **argv)
 		goto cleanup;
 	}
 	so.config = cfg;
+	so.no_inline_allow = no_inline_allow;
+	so.baseline = (const char *const *)base_fps;
+	so.nbaseline = nbase;
 	so.root = root;
 	so.warn = on_warning;
 	if (history) {
@@ -297,6 +566,10 @@ int cmd_scan(int argc, char **argv)
 			goto cleanup;
 		}
 	}
+	if (baseline_write && baseline_commit(&bout, res, &nwritten)) {
+		rc = EXIT_ERROR;
+		goto cleanup;
+	}
 	if (!quiet) {
 		char bytes[32];
 
@@ -314,6 +587,8 @@ int cmd_scan(int argc, char **argv)
 				res->count == 1 ? "" : "s");
 		if (res->stats.allowed)
 			fprintf(stderr, ", %llu allowed", (unsigned long long)res->stats.allowed);
+		if (baseline || res->stats.baselined)
+			fprintf(stderr, ", %llu baselined", (unsigned long long)res->stats.baselined);
 		if (res->stats.skipped_binary || res->stats.skipped_large)
 			fprintf(stderr, ", %llu skipped", (unsigned long long)(res->stats.skipped_binary +
 									  res->stats.skipped_large));
@@ -322,20 +597,23 @@ int cmd_scan(int argc, char **argv)
 				res->stats.warnings == 1 ? "" : "s");
 		fputc('\n', stderr);
 	}
+	if (baseline_write && !quiet)
+		fprintf(stderr, "hush: wrote %zu fingerprint%s to %s\n", nwritten, nwritten == 1 ? "" : "s", baseline_write);
 	if (stats)
 		fprintf(stderr,
-			"hush: stats: commits %llu, trees %llu, blobs %llu, files %llu, bytes %llu, findings %llu, allowed %llu, "
+			"hush: stats: commits %llu, trees %llu, blobs %llu, files %llu, bytes %llu, findings %llu, allowed %llu, baselined %llu, "
 			"skipped binary %llu, skipped large %llu, skipped ignored %llu, skipped special %llu, warnings %llu\n",
 			(unsigned long long)res->stats.commits, (unsigned long long)res->stats.trees,
 			(unsigned long long)res->stats.blobs, (unsigned long long)res->stats.files,
 			(unsigned long long)res->stats.bytes, (unsigned long long)res->stats.findings,
-			(unsigned long long)res->stats.allowed, (unsigned long long)res->stats.skipped_binary,
+			(unsigned long long)res->stats.allowed, (unsigned long long)res->stats.baselined,
+			(unsigned long long)res->stats.skipped_binary,
 			(unsigned long long)res->stats.skipped_large, (unsigned long long)res->stats.skipped_ignored,
 			(unsigned long long)res->stats.skipped_special, (unsigned long long)res->stats.warnings);
 	if (strict && res->stats.warnings)
 		rc = EXIT_ERROR;
 	else
-		rc = res->count ? EXIT_FINDINGS : EXIT_CLEAN;
+		rc = res->count && !baseline_write ? EXIT_FINDINGS : EXIT_CLEAN; /* a baseline accepts its findings */
 cleanup:
 	if (out && out != stdout && fclose(out) != 0 && rc != EXIT_ERROR) {
 		cli_error("cannot write the report '%s': %s", report, strerror(errno));
@@ -349,5 +627,7 @@ cleanup:
 	free(ro.rule_paths);
 	free(ro.disabled);
 	hush__strv_free(revs, nrevs);
+	hush__strv_free(base_fps, nbase);
+	baseline_discard(&bout);
 	return rc;
 }

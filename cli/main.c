@@ -199,6 +199,57 @@ fail:
 	return EXIT_ERROR;
 }
 
+typedef struct {
+	const hush_ruleset *rs;
+	const hush_config *cfg;
+	const rule_options *ro;
+	hush_ruleset *builtin; /* loaded only when an id is not in the active rules */
+} rule_lookup;
+
+/* An id under allow.rules is known when it is loaded, disabled on purpose, or a built-in rule left out by
+ * --no-builtin-rules: one .hush.yml then works with every combination of rule options, and typos still fail. */
+static bool rule_known(const char *id, void *payload)
+{
+	rule_lookup *l = payload;
+
+	if (hush_ruleset_find(l->rs, id))
+		return true;
+	for (size_t i = 0; l->cfg && i < l->cfg->ndisable_rules; i++)
+		if (!strcmp(l->cfg->disable_rules[i], id))
+			return true;
+	for (size_t i = 0; i < l->ro->ndisabled; i++)
+		if (!strcmp(l->ro->disabled[i], id))
+			return true;
+	if (!l->builtin && (hush_ruleset_new(&l->builtin) || hush_ruleset_add_builtin(l->builtin, false)))
+		return false;
+	return hush_ruleset_find(l->builtin, id) != NULL;
+}
+
+/* .hushignore at the repository root (unless --no-config), and a check of the rule ids under allow.rules. */
+int cli_load_suppressions(hush_config **cfg, const rule_options *ro, const hush_ruleset *rs, const char *root)
+{
+	rule_lookup l = { rs, NULL, ro, NULL };
+	char *path;
+	int err;
+
+	if (ro->no_config)
+		return 0;
+	if (!(path = hush__path_join(root, ".hushignore")))
+		return cli_error("out of memory"), EXIT_ERROR;
+	err = hush_config_load_ignore(cfg, path);
+	free(path);
+	if (!err) {
+		l.cfg = *cfg;
+		err = hush_config_check_rule_ids(*cfg, rule_known, &l);
+		hush_ruleset_free(l.builtin);
+	}
+	if (err) {
+		cli_error("%s", hush_error_last());
+		return EXIT_ERROR;
+	}
+	return 0;
+}
+
 static int push_arg(const char ***v, size_t *n, const char *arg)
 {
 	const char **nv = hush__reallocarray((void *)*v, *n + 1, sizeof(char *));

@@ -35,6 +35,7 @@
 #define MAX_GROUPS 64
 #define MATCH_LIMIT 1000000u
 #define ALLOW_MARKER "hush:allow"
+#define GITLEAKS_ALLOW_MARKER "gitleaks:allow" /* honoured too, so repositories moving from gitleaks keep theirs */
 
 typedef struct {
 	_Atomic(pcre2_code *) code;
@@ -669,7 +670,9 @@ static bool line_allowed(hush_match_ctx *c, const pending_match *p)
 	if (nl)
 		hi = c->base_off + (uint64_t)(nl - c->base);
 	return hush__memcasemem(c->base + (lo - c->base_off), (size_t)(hi - lo), ALLOW_MARKER,
-				sizeof(ALLOW_MARKER) - 1) != NULL;
+				sizeof(ALLOW_MARKER) - 1) != NULL ||
+	       hush__memcasemem(c->base + (lo - c->base_off), (size_t)(hi - lo), GITLEAKS_ALLOW_MARKER,
+				sizeof(GITLEAKS_ALLOW_MARKER) - 1) != NULL;
 }
 
 /* Report pending matches whose end is at most upto, in order; keep the rest. */

@@ -121,11 +121,17 @@ static bool keep_lines(const hush__origin *o, uint64_t first, uint64_t last)
 	return lo < o->nkeep && o->keep[lo].first <= last;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int hush__sink_match(const hush_match *m, void *payload)
 {
 	const hush__origin *o = payload;
 	hush__sink *s = o->sink;
 	hush_finding f;
+	bool allowed;
 	int err = 0;
 
 	if (!keep_lines(o, m->line, m->end_line))
@@ -133,14 +139,23 @@ int hush__sink_match(const hush_match *m, void *payload)
 	if (s->opts->config && o->relpath[0] && hush_config_path_allowed(s->opts->config, o->relpath))
 		return 0; /* sources that do not walk the file system (history, index, diffs) meet allowlists here */
 	memset(&f, 0, sizeof(f));
+	/* allow.regexes, allow.stopwords and per-rule allow sets; outside the lock (no shared match data) */
+	allowed = (m->allowed && !s->opts->no_inline_allow) ||
+		  (s->opts->config && hush_config_finding_allowed(s->opts->config, m->rule->id, o->relpath, m->secret,
+								  m->secret_len));
 	pthread_mutex_lock(&s->lock);
-	if (m->allowed) {
+	if (allowed) {
 		s->res->stats.allowed++;
 		goto unlock;
 	}
 	hush_fingerprint(f.fingerprint, resolve_salt(s), m->rule->id, o->relpath, m->secret, m->secret_len);
 	if (s->opts->config && hush_config_fingerprint_allowed(s->opts->config, f.fingerprint)) {
-		s->res->stats.allowed++;
+		s->res->stats.allowed++; /* allow.fingerprints and .hushignore */
+		goto unlock;
+	}
+	if (s->opts->nbaseline && bsearch(&(const char *){ f.fingerprint }, s->opts->baseline, s->opts->nbaseline,
+					  sizeof(char *), cmp_str)) {
+		s->res->stats.baselined++; /* known before: the baseline comes after every other suppression */
 		goto unlock;
 	}
 	f.rule = m->rule;

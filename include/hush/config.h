@@ -5,9 +5,15 @@
  *   builtin_rules: true             # false: use only the rules listed below
  *   rules: [path, ...]              # extra rule files or folders, relative to the repository root
  *   disable_rules: [id, ...]
- *   allowlist:
+ *   allow:                          # ("allowlist:" is the old name of the global part)
  *     paths: [glob, ...]            # relative to the repository root; "dir/" covers the whole folder
+ *     regexes: [pcre2, ...]         # searched in the secret (unanchored)
+ *     stopwords: [word, ...]        # case-insensitive substrings of the secret
  *     fingerprints: [hex, ...]      # findings to ignore
+ *     rules:
+ *       RULE-ID: {paths: [...], regexes: [...], stopwords: [...]}   # only for that rule's findings
+ *
+ * and .hushignore next to it: one fingerprint a line, '#' starts a comment (hush_config_load_ignore).
  */
 #ifndef HUSH_CONFIG_H
 #define HUSH_CONFIG_H
@@ -15,8 +21,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+typedef struct hush_allow_regex hush_allow_regex; /* a compiled PCRE2 pattern (private) */
+
+/* Suppressions that look at the secret (and, per rule, at the path). */
 typedef struct {
-	char *path;            /* the file it came from */
+	char **paths;          /* per-rule sets only: the global paths are hush_config.allow_paths */
+	size_t npaths;
+	hush_allow_regex **regexes;
+	size_t nregexes;
+	char **stopwords;      /* lowercased */
+	size_t nstopwords;
+} hush_allow;
+
+typedef struct {
+	char *rule_id;
+	size_t line, column;   /* where the id is written, for messages */
+	hush_allow allow;
+} hush_rule_allow;
+
+typedef struct {
+	char *path;            /* the file it came from (NULL when there was only a .hushignore) */
 	char *salt;            /* NULL when unset */
 	bool builtin_rules;
 	char **rules;          /* as written (relative to the repository root) */
@@ -25,8 +49,11 @@ typedef struct {
 	size_t ndisable_rules;
 	char **allow_paths;
 	size_t nallow_paths;
-	char **allow_fingerprints;
+	char **allow_fingerprints; /* allow.fingerprints and .hushignore, lowercase hex, sorted */
 	size_t nallow_fingerprints;
+	hush_allow allow;          /* global regexes and stopwords */
+	hush_rule_allow *allow_rules;
+	size_t nallow_rules;
 } hush_config;
 
 /* A config with the defaults (no file). Free with hush_config_free(). */
@@ -40,5 +67,24 @@ void hush_config_free(hush_config *cfg);
 /* true when the repository-relative path is allowlisted */
 bool hush_config_path_allowed(const hush_config *cfg, const char *relpath);
 bool hush_config_fingerprint_allowed(const hush_config *cfg, const char *fingerprint);
+
+/*
+ * true when a finding of rule_id in relpath with this secret is suppressed by the global regexes or stopwords,
+ * or by the paths, regexes or stopwords listed for its rule under allow.rules. Thread-safe.
+ */
+bool hush_config_finding_allowed(const hush_config *cfg, const char *rule_id, const char *relpath,
+				 const char *secret, size_t secret_len);
+
+/*
+ * Read a .hushignore: one fingerprint a line (32 hex digits), '#' starts a comment, blank lines are skipped.
+ * A missing file is not an error (*cfg is left alone). When *cfg is NULL and the file exists, a default config is
+ * created to hold its fingerprints. Errors read "FILE:LINE:COL: message" and never quote the line.
+ */
+int hush_config_load_ignore(hush_config **cfg, const char *path);
+int hush_config_parse_ignore(hush_config *cfg, const char *name, const char *data, size_t len);
+
+/* Check each rule id under allow.rules with known(); the first unknown one is an error
+ * "FILE:LINE:COL: unknown rule 'ID' in allow.rules". */
+int hush_config_check_rule_ids(const hush_config *cfg, bool (*known)(const char *id, void *payload), void *payload);
 
 #endif

@@ -43,7 +43,7 @@ typedef struct {
 	uint64_t line, column;             /* 1-based position of the secret's first byte */
 	uint64_t end_line;                 /* line of the secret's last byte */
 	double entropy;                    /* Shannon entropy of the secret, bits per byte */
-	bool allowed;                      /* the line carries a "hush:allow" marker */
+	bool allowed;                      /* the line carries a "hush:allow" (or "gitleaks:allow") marker */
 } hush_match;
 
 /* Return 0 to go on; a non-zero value stops the scan and is returned by the scan call. */

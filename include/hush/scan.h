@@ -49,7 +49,7 @@ typedef struct {
 	uint64_t files;           /* files scanned */
 	uint64_t bytes;           /* bytes scanned */
 	uint64_t findings;
-	uint64_t allowed;         /* suppressed by hush:allow or an allowlisted fingerprint */
+	uint64_t allowed;         /* suppressed by an inline marker, .hushignore or .hush.yml's allow settings */
 	uint64_t skipped_binary;
 	uint64_t skipped_large;
 	uint64_t skipped_ignored; /* .gitignore and allowlisted paths */
@@ -59,6 +59,7 @@ typedef struct {
 	uint64_t trees;           /* history: unique trees read */
 	uint64_t warnings;
 	uint64_t elapsed_ns;
+	uint64_t baselined;       /* suppressed because their fingerprint is in the baseline (options.baseline) */
 } hush_scan_stats;
 
 typedef void (*hush_warn_cb)(const char *message, void *payload);
@@ -75,12 +76,16 @@ typedef struct {
 	const char *salt;          /* fingerprint salt (NULL: config salt, else the repository's root commit) */
 	hush_warn_cb warn;         /* called (serialised) for each warning */
 	void *warn_payload;
+	bool no_inline_allow;      /* ignore "hush:allow" and "gitleaks:allow" markers (audits) */
+	const char *const *baseline; /* fingerprints to leave out (counted in stats.baselined), sorted by strcmp */
+	size_t nbaseline;
 } hush_scan_options;
 
 #define HUSH_SCAN_OPTIONS_VERSION 1
 #define HUSH_DEFAULT_MAX_FILE_SIZE ((uint64_t)50 << 20)
 #define HUSH_SCAN_OPTIONS_INIT \
-	{ HUSH_SCAN_OPTIONS_VERSION, 0, HUSH_DEFAULT_MAX_FILE_SIZE, true, false, false, NULL, NULL, NULL, NULL, NULL }
+	{ HUSH_SCAN_OPTIONS_VERSION, 0, HUSH_DEFAULT_MAX_FILE_SIZE, true, false, false, NULL, NULL, NULL, NULL, NULL, \
+	  false, NULL, 0 }
 
 typedef struct {
 	hush_finding *findings; /* sorted by path, line, column, rule id */

@@ -179,3 +179,35 @@ test_expect_failure() {
 		echo "not ok $test_count - $1 # TODO known breakage"
 	fi
 }
+
+# ---- helpers added for the hook tests (t3xxx) ----
+
+# ELLIPSIS: the "…" that ends a redacted preview (hush prints the first characters of a secret, then this)
+ELLIPSIS=$(printf '\342\200\246')
+
+# pre_receive_hook [OPTIONS...]: print hush's own hooks/pre-receive wrapper with 'exec hush' replaced by $HUSH
+# (absolute) and OPTIONS added after 'hook pre-receive'
+pre_receive_hook() {
+	sed "s|^exec hush hook pre-receive |exec '$HUSH' hook pre-receive ${*:+$* }|" "$HUSH_SOURCE_DIR/hooks/pre-receive"
+}
+
+# hook_server DIR [OPTIONS...]: a bare repository DIR whose hooks/pre-receive is pre_receive_hook OPTIONS
+hook_server() {
+	_srv=$1
+	shift
+	git init -q --bare "$_srv" &&
+		pre_receive_hook "$@" >"$_srv/hooks/pre-receive" &&
+		chmod +x "$_srv/hooks/pre-receive" &&
+		grep -q "^exec '$HUSH' hook pre-receive" "$_srv/hooks/pre-receive"
+}
+
+# commit_file DIR FILE MESSAGE [LINE...]: append the LINEs to FILE in the work tree DIR, stage it and commit
+# with git's hooks bypassed (--no-verify): for setting up history, not for testing the hooks
+commit_file() {
+	_d=$1 _f=$2 _m=$3
+	shift 3
+	mkdir -p "$(dirname "$_d/$_f")" &&
+		for _l in "$@"; do printf '%s\n' "$_l"; done >>"$_d/$_f" &&
+		git -C "$_d" add "$_f" &&
+		git -C "$_d" commit -q --no-verify -m "$_m"
+}

@@ -61,7 +61,7 @@ test_expect_success "JSON summary counts files, bytes and findings" '
 	json_check out.json "d[\"summary\"][\"files\"] == 3" &&
 	json_check out.json "d[\"summary\"][\"bytes\"] == $(cat bytes)" &&
 	json_check out.json "d[\"summary\"][\"findings\"] == 3 == len(d[\"findings\"])" &&
-	json_check out.json "set(d[\"summary\"]) == {\"commits\", \"trees\", \"blobs\", \"files\", \"bytes\", \"findings\", \"allowed\", \"skipped_binary\", \"skipped_large\", \"skipped_ignored\", \"skipped_special\", \"warnings\", \"elapsed_ms\"}" &&
+	json_check out.json "set(d[\"summary\"]) == {\"commits\", \"trees\", \"blobs\", \"files\", \"bytes\", \"findings\", \"allowed\", \"baselined\", \"skipped_binary\", \"skipped_large\", \"skipped_ignored\", \"skipped_special\", \"warnings\", \"elapsed_ms\"}" &&
 	json_check out.json "all(d[\"summary\"][k] == 0 for k in (\"allowed\", \"skipped_binary\", \"skipped_large\", \"skipped_ignored\", \"skipped_special\", \"warnings\"))" &&
 	json_check out.json "isinstance(d[\"summary\"][\"elapsed_ms\"], float) and d[\"summary\"][\"elapsed_ms\"] >= 0"
 '

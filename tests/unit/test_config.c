@@ -1,4 +1,4 @@
-/* test_config.c: .hush.yml parsing, allowlist globs and fingerprints. */
+/* test_config.c: .hush.yml parsing (allow, allowlist, per-rule allow sets), .hushignore, globs and fingerprints. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,6 +72,176 @@ static void test_empty_file(void **state)
 	hush_config_free(c);
 }
 
+static void test_allow(void **state)
+{
+	static const char yml[] = "allow:\n"
+				  "  paths: [vendor/]\n"
+				  "  regexes: ['^AKIA.*TEST$', '(?i)sample']\n"
+				  "  stopwords: [NotReal]\n"
+				  "  fingerprints: [FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF, 0123456789abcdef0123456789abcdef]\n"
+				  "  rules:\n"
+				  "    github-classic-pat:\n"
+				  "      paths: ['test/**']\n"
+				  "      stopwords: [ghp_0000]\n"
+				  "    slack-bot-token: {regexes: '-0{3}-'}\n";
+	hush_config *c;
+
+	(void)state;
+	assert_int_equal(hush_config_parse(&c, ".hush.yml", yml, strlen(yml)), 0);
+	assert_true(hush_config_path_allowed(c, "vendor/a.txt"));
+	assert_int_equal(c->allow.nregexes, 2);
+	assert_int_equal(c->allow.nstopwords, 1);
+	assert_string_equal(c->allow.stopwords[0], "notreal");
+	/* fingerprints: lowercased and sorted */
+	assert_int_equal(c->nallow_fingerprints, 2);
+	assert_string_equal(c->allow_fingerprints[1], "ffffffffffffffffffffffffffffffff");
+	assert_true(hush_config_fingerprint_allowed(c, "ffffffffffffffffffffffffffffffff"));
+	assert_true(hush_config_fingerprint_allowed(c, "0123456789abcdef0123456789abcdef"));
+	assert_false(hush_config_fingerprint_allowed(c, "0123456789abcdef0123456789abcdee"));
+	/* global regexes and stopwords apply to every rule, anywhere */
+	assert_true(hush_config_finding_allowed(c, "aws-access-key-id", "src/a", "AKIA1234TEST", 12));
+	assert_false(hush_config_finding_allowed(c, "aws-access-key-id", "src/a", "AKIA1234TESTX", 13));
+	assert_true(hush_config_finding_allowed(c, "x", "src/a", "abcSAMPLEdef", 12));
+	assert_true(hush_config_finding_allowed(c, "x", "src/a", "a-notREAL-b", 11));
+	assert_false(hush_config_finding_allowed(c, "x", "src/a", "a-notREA", 8));
+	/* the secret is given by length: bytes after it do not count, NUL bytes inside do */
+	assert_false(hush_config_finding_allowed(c, "x", "src/a", "abcSAMPL" "E", 8));
+	assert_true(hush_config_finding_allowed(c, "x", "src/a", "\0sample", 7));
+	/* per rule */
+	assert_int_equal(c->nallow_rules, 2);
+	assert_string_equal(c->allow_rules[0].rule_id, "github-classic-pat");
+	assert_int_equal(c->allow_rules[0].line, 7);
+	assert_int_equal(c->allow_rules[0].column, 5);
+	assert_true(hush_config_finding_allowed(c, "github-classic-pat", "test/x/y.txt", "ghp_abc", 7));
+	assert_false(hush_config_finding_allowed(c, "aws-access-key-id", "test/x/y.txt", "AKIAxyz", 7));
+	assert_false(hush_config_finding_allowed(c, "github-classic-pat", "src/y.txt", "ghp_abc", 7));
+	assert_false(hush_config_finding_allowed(c, "github-classic-pat", "", "ghp_abc", 7));
+	assert_true(hush_config_finding_allowed(c, "github-classic-pat", "src/y.txt", "GHP_0000abc", 11));
+	assert_false(hush_config_finding_allowed(c, "slack-bot-token", "src/y.txt", "ghp_0000abc", 11));
+	assert_true(hush_config_finding_allowed(c, "slack-bot-token", "src/y.txt", "xoxb-000-1", 10));
+	assert_false(hush_config_finding_allowed(c, "github-classic-pat", "src/y.txt", "xoxb-000-1", 10));
+	assert_false(hush_config_finding_allowed(NULL, "x", "a", "sample", 6));
+	hush_config_free(c);
+}
+
+static void test_allowlist_alias(void **state)
+{
+	static const char yml[] = "allowlist:\n  paths: [a/]\n  stopwords: [zz]\n  regexes: [q]\n";
+	hush_config *c;
+
+	(void)state;
+	assert_int_equal(hush_config_parse(&c, ".hush.yml", yml, strlen(yml)), 0);
+	assert_true(hush_config_path_allowed(c, "a/b"));
+	assert_true(hush_config_finding_allowed(c, "r", "b", "xZZy", 4));
+	assert_true(hush_config_finding_allowed(c, "r", "b", "q", 1));
+	assert_int_equal(c->nallow_rules, 0);
+	hush_config_free(c);
+}
+
+static void test_allow_errors(void **state)
+{
+	static const struct {
+		const char *yml, *msg;
+	} cases[] = {
+		{ "allow:\n  regexes: ['a(b']\n",
+		  ".hush.yml:2:13: invalid regex in 'allow.regexes': missing closing parenthesis at offset 3" },
+		{ "allow:\n  regexes:\n    - ok\n    - '*x'\n",
+		  ".hush.yml:4:7: invalid regex in 'allow.regexes': quantifier does not follow a repeatable item at "
+		  "offset 0" },
+		{ "allow:\n  rules:\n    r1:\n      regexes: '[z-a]'\n",
+		  ".hush.yml:4:16: invalid regex in 'allow.rules.r1.regexes': range out of order" },
+		{ "allow:\n  pathz: []\n", ".hush.yml:2:3: unknown key 'pathz' in allow" },
+		{ "allow: [a]\n", ".hush.yml:1:8: 'allow' must be a mapping" },
+		{ "allow:\n  paths: [a]\n  paths: [b]\n", ".hush.yml:3:3: duplicate key 'paths' in allow" },
+		{ "allow:\n  stopwords: [a, '']\n", ".hush.yml:2:18: empty string in 'allow.stopwords'" },
+		{ "allow:\n  fingerprints: [abc]\n",
+		  ".hush.yml:2:18: 'allow.fingerprints' entries are fingerprints: 32 hexadecimal digits" },
+		{ "allowlist:\n  fingerprints: 0123456789abcdef0123456789abcdeg\n",
+		  ".hush.yml:2:17: 'allowlist.fingerprints' entries are fingerprints" },
+		{ "allow:\n  rules: [a]\n", ".hush.yml:2:10: 'allow.rules' must be a mapping of rule ids" },
+		{ "allow:\n  rules:\n    r1: {paths: [a]}\n    r1: {paths: [b]}\n",
+		  ".hush.yml:4:5: duplicate rule 'r1' in allow.rules" },
+		{ "allow:\n  rules:\n    r1: {fingerprints: [a]}\n",
+		  ".hush.yml:3:10: unknown key 'fingerprints' in allow.rules.r1" },
+		{ "allow:\n  rules:\n    r1:\n      rules: {}\n", ".hush.yml:4:7: unknown key 'rules' in allow.rules.r1" },
+		{ "allow:\n  rules:\n    r1: [a]\n", ".hush.yml:3:9: 'allow.rules.r1' must be a mapping" },
+		{ "allow:\n  rules:\n    '': {}\n", ".hush.yml:3:5: empty rule id in allow.rules" },
+		{ "allowlist:\n  rules: {}\n", ".hush.yml:2:3: 'rules' belongs under 'allow', not 'allowlist'" },
+		{ "allow: {}\nallowlist: {}\n",
+		  ".hush.yml:2:1: conflicting key 'allowlist': 'allowlist' is the old name of 'allow', use one" },
+		{ "allow: {}\nallow: {}\n", ".hush.yml:2:1: duplicate key 'allow'" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hush_config *c = NULL;
+
+		assert_int_not_equal(hush_config_parse(&c, ".hush.yml", cases[i].yml, strlen(cases[i].yml)), 0);
+		assert_null(c);
+		if (strncmp(hush_error_last(), cases[i].msg, strlen(cases[i].msg)))
+			fail_msg("case %zu: got '%s', want '%s...'", i, hush_error_last(), cases[i].msg);
+	}
+}
+
+static void test_ignore(void **state)
+{
+	static const char good[] = "# accepted findings\n\n"
+				   "0123456789ABCDEF0123456789abcdef  # revoked\r\n"
+				   "\tffffffffffffffffffffffffffffffff\n"
+				   "  # indented comment\n"
+				   "00000000000000000000000000000000#tight";
+	static const struct {
+		const char *data, *msg;
+	} bad[] = {
+		{ "0123456789abcdef0123456789abcdef\nnope\n", ".hushignore:2:1: expected a fingerprint (32 hexadecimal" },
+		{ "\n\n  0123456789abcdef0123456789abcde\n", ".hushignore:3:3: expected a fingerprint" },
+		{ "0123456789abcdef0123456789abcdef0\n", ".hushignore:1:1: expected a fingerprint" },
+		{ "0123456789abcdef 0123456789abcdef\n", ".hushignore:1:1: expected a fingerprint" },
+		{ "0123456789abcdef0123456789abcdeg\n", ".hushignore:1:1: expected a fingerprint" },
+	};
+	hush_config *c;
+
+	(void)state;
+	assert_int_equal(hush_config_new(&c), 0);
+	assert_int_equal(hush_config_parse_ignore(c, ".hushignore", good, strlen(good)), 0);
+	assert_int_equal(c->nallow_fingerprints, 3);
+	assert_true(hush_config_fingerprint_allowed(c, "0123456789abcdef0123456789abcdef"));
+	assert_true(hush_config_fingerprint_allowed(c, "ffffffffffffffffffffffffffffffff"));
+	assert_true(hush_config_fingerprint_allowed(c, "00000000000000000000000000000000"));
+	assert_int_equal(hush_config_parse_ignore(c, ".hushignore", "", 0), 0);
+	assert_int_equal(c->nallow_fingerprints, 3);
+	hush_config_free(c);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(hush_config_new(&c), 0);
+		assert_int_not_equal(hush_config_parse_ignore(c, ".hushignore", bad[i].data, strlen(bad[i].data)), 0);
+		if (strncmp(hush_error_last(), bad[i].msg, strlen(bad[i].msg)))
+			fail_msg("case %zu: got '%s', want '%s...'", i, hush_error_last(), bad[i].msg);
+		hush_config_free(c);
+	}
+	/* a missing file is not an error and creates nothing */
+	c = NULL;
+	assert_int_equal(hush_config_load_ignore(&c, "/nonexistent/dir/.hushignore"), 0);
+	assert_null(c);
+}
+
+static bool known_ids(const char *id, void *payload)
+{
+	(void)payload;
+	return !strcmp(id, "known");
+}
+
+static void test_check_rule_ids(void **state)
+{
+	static const char yml[] = "allow:\n  rules:\n    known: {paths: [a]}\n    unknown-one: {paths: [b]}\n";
+	hush_config *c;
+
+	(void)state;
+	assert_int_equal(hush_config_parse(&c, "cfg.yml", yml, strlen(yml)), 0);
+	assert_int_not_equal(hush_config_check_rule_ids(c, known_ids, NULL), 0);
+	assert_string_equal(hush_error_last(), "cfg.yml:4:5: unknown rule 'unknown-one' in allow.rules");
+	hush_config_free(c);
+	assert_int_equal(hush_config_check_rule_ids(NULL, known_ids, NULL), 0);
+}
+
 static void test_glob(void **state)
 {
 	(void)state;
@@ -97,6 +267,11 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_allow),
+		cmocka_unit_test(test_allowlist_alias),
+		cmocka_unit_test(test_allow_errors),
+		cmocka_unit_test(test_ignore),
+		cmocka_unit_test(test_check_rule_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
