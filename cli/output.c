@@ -271,11 +271,6 @@ static int write_jsonl(FILE *fp, const hush_scan_result *res, bool redacted)
 
 /* ---- shared by the formats for other tools ---- */
 
-/* Where SARIF's tool.driver.informationUri points (the build may define it). */
-#ifndef HUSH_INFORMATION_URI
-#define HUSH_INFORMATION_URI "https://github.com/hush-scanner/hush"
-#endif
-
 #define FIX_ADVICE                                                                                                  \
 	"Treat the secret as compromised: revoke or rotate it at its issuer, remove it from the code (load it at run " \
 	"time from a secret store or the environment instead), and if it was committed, rewrite the history "        \
@@ -520,14 +515,18 @@ static int write_sarif(FILE *fp, const hush_scan_result *res)
 		if (json_array_append_new(results, sarif_result(&res->findings[i], k)))
 			goto cleanup;
 	}
-	root = json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:s, s:O}}, s:{s:{s:o}}, s:O}]}", "$schema",
+	root = json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:O}}, s:{s:{s:o}}, s:O}]}", "$schema",
 			 "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool", "driver",
-			 "name", "hush", "version", HUSH_VERSION, "semanticVersion", HUSH_VERSION, "informationUri",
-			 HUSH_INFORMATION_URI, "rules", jrules, "originalUriBaseIds", "%SRCROOT%", "description",
+			 "name", "hush", "version", HUSH_VERSION, "semanticVersion", HUSH_VERSION, "rules", jrules, "originalUriBaseIds", "%SRCROOT%", "description",
 			 sarif_text("The root of the scanned repository (or of the current directory outside one)."),
 			 "results", results);
 	if (!root)
 		goto cleanup;
+#ifdef HUSH_INFORMATION_URI /* the project's home page, set at build time (cmake -DHUSH_INFORMATION_URI=...) */
+	json_object_set_new(json_object_get(json_object_get(json_array_get(json_object_get(root, "runs"), 0), "tool"),
+					    "driver"),
+			    "informationUri", json_string(HUSH_INFORMATION_URI));
+#endif
 	rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!rc)
 		fputc('\n', fp);

@@ -1,11 +1,18 @@
 #!/bin/sh
-# install-deps.sh: install the Debian/Ubuntu packages hush needs to build, test and benchmark.
-# Idempotent: only missing packages are installed, and 'apt-get update' runs only when something is missing.
+# install-deps.sh: install the Debian/Ubuntu packages hush needs to build, test and benchmark, and the SARIF
+# validator the tests use (npm's @microsoft/sarif-multitool, into .tools/ at the top of the tree).
+# Idempotent: only missing packages are installed, 'apt-get update' runs only when something is missing, and npm
+# is asked only when the pinned validator is not installed yet (so later runs work offline).
 set -eu
 
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SARIF_MULTITOOL_VERSION=5.7.0
+
+# libicu-dev pulls in the versioned ICU runtime (libicu72, libicu74, ...), which the validator's bundled .NET
+# runtime loads; it also needs libssl (through libcurl4-openssl-dev), zlib and libstdc++.
 PKGS="build-essential cmake pkg-config git
 libvectorscan-dev libpcre2-dev libgit2-dev libsodium-dev libcurl4-openssl-dev
-libjansson-dev libyaml-dev libcmocka-dev ripgrep time python3 python3-yaml"
+libjansson-dev libyaml-dev libcmocka-dev ripgrep time python3 python3-yaml libicu-dev"
 
 missing=""
 for p in $PKGS; do
@@ -13,8 +20,34 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+# node and npm may come from elsewhere (NodeSource ships npm inside its nodejs, which conflicts with Debian's npm)
+if ! command -v npm >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
+
+# The SARIF validator: installed once into $ROOT/.tools; a failure only warns (the SARIF tests then say what to do).
+install_sarif_multitool() {
+	dir="$ROOT/.tools/node_modules/@microsoft"
+	bin="$dir/sarif-multitool-linux/Sarif.Multitool"
+	if [ -x "$bin" ] && grep -q "\"version\": *\"$SARIF_MULTITOOL_VERSION\"" "$dir/sarif-multitool/package.json" 2>/dev/null; then
+		return 0
+	fi
+	if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
+		echo "install-deps: the SARIF validator ships for Linux x86-64 only; the SARIF validation test will fail" >&2
+		return 0
+	fi
+	echo "install-deps: installing @microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION into .tools/" >&2
+	mkdir -p "$ROOT/.tools"
+	if npm install --prefix "$ROOT/.tools" --save-exact --no-audit --no-fund --loglevel=error \
+		"@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION" >&2 && [ -f "$bin" ]; then
+		chmod u+x "$bin" # its postinstall script does this, but newer npm skips install scripts
+	else
+		echo "install-deps: could not install the SARIF validator; the SARIF validation test will fail" >&2
+	fi
+}
 
 if [ -z "$missing" ]; then
+	install_sarif_multitool
 	exit 0
 fi
 
@@ -38,3 +71,4 @@ echo "install-deps: installing:$missing" >&2
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+install_sarif_multitool

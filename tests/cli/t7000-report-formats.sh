@@ -59,11 +59,15 @@ sarif_validate() {
 		fail "the SARIF validator is not installed ($SARIF_MULTITOOL): run scripts/install-deps.sh"
 		return 1
 	fi
-	# SARIF2006 would GET every URI in the log over the network: tests stay offline
+	# SARIF2006 would GET every URI in the log over the network: tests stay offline. SARIF2005 asks for the
+	# tool's home page (informationUri): hush has none yet, and a build sets it with -DHUSH_INFORMATION_URI=...
 	cat >nonet.xml <<-\EOF
 	<?xml version="1.0" encoding="utf-8"?>
 	<Properties>
 	  <Properties Key="SARIF2006.UrisShouldBeReachable.Options">
+	    <Property Key="RuleEnabled" Value="Disabled" Type="Driver.RuleEnabledState" />
+	  </Properties>
+	  <Properties Key="SARIF2005.ProvideToolProperties.Options">
 	    <Property Key="RuleEnabled" Value="Disabled" Type="Driver.RuleEnabledState" />
 	  </Properties>
 	</Properties>
@@ -95,7 +99,7 @@ sarif_check() {
 	assert len(d["runs"]) == 1
 	run = d["runs"][0]
 	drv = run["tool"]["driver"]
-	assert drv["name"] == "hush" and drv["semanticVersion"] and drv["informationUri"].startswith("https://")
+	assert drv["name"] == "hush" and drv["semanticVersion"] and "informationUri" not in drv
 	sev = {"error": "8.9", "warning": "6.5", "note": "3.0"}
 	for r in drv["rules"]:
 	    for k in ("id", "name", "shortDescription", "fullDescription", "help", "defaultConfiguration", "properties"):
