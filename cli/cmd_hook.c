@@ -220,9 +220,21 @@ static int hook_prepare(hook_env *e, const char *repo_path)
 {
 	hush_matcher_options mo = HUSH_MATCHER_OPTIONS_INIT;
 
-	e->root = cli_find_root(repo_path);
-	if (!e->root)
-		return EXIT_ERROR;
+	{
+		/* the repository's own work tree, or its git directory when bare (a server's repository may sit inside
+		 * someone else's work tree: that one's .hush.yml is not this repository's) */
+		git_repository *repo = NULL;
+
+		if (hush_repo_open(&repo, repo_path) == 0) {
+			const char *top = git_repository_workdir(repo) ? git_repository_workdir(repo)
+								       : git_repository_path(repo);
+
+			e->root = realpath(top, NULL);
+		}
+		git_repository_free(repo);
+		if (!e->root && !(e->root = cli_find_root(repo_path)))
+			return EXIT_ERROR;
+	}
 	if (cli_load_config(&e->cfg, &e->ro, e->root) || cli_load_rules(&e->rs, &e->ro, e->cfg, e->root) ||
 	    cli_load_suppressions(&e->cfg, &e->ro, e->rs, e->root))
 		return EXIT_ERROR;
@@ -255,9 +267,9 @@ static void scan_options(hook_env *e, hush_scan_options *so)
 /* The result of a scan as the hook's verdict. */
 static int verdict(hush_scan_result *res, int rc, const char *kind, const char *what, bool quiet)
 {
-	if (rc) {
+	if (rc) { /* an error rejects, even with --fail-open: that option is about time, not about broken input */
 		cli_error("%s", hush_error_last());
-		return fail_open ? (cli_warning("accepting despite the error (--fail-open)"), EXIT_CLEAN) : EXIT_ERROR;
+		return EXIT_ERROR;
 	}
 	if (res->count) {
 		print_findings(res, what);
@@ -298,9 +310,10 @@ static int scan_revisions(hook_env *e, const char *repo_path, strlist *revs, siz
 	hush_scan_result *res = NULL;
 	int rc;
 
+	(void)what;
 	if (positives == 0) { /* only deletions: nothing to scan */
 		if (!e->quiet)
-			fprintf(stderr, "hush: %s: nothing to scan\n", what);
+			fprintf(stderr, "hush: nothing new to scan (only deletions)\n");
 		return EXIT_CLEAN;
 	}
 	scan_options(e, &so);
@@ -356,10 +369,21 @@ static int hook_pre_push(hook_env *e, const char *remote)
 			goto cleanup;
 		}
 	}
-	(void)remote;
-	if (positives && exclude_all_remote && exclude_refs(repo, "refs/remotes/*", &revs)) {
-		cli_error("%s", hush_error_last());
-		goto cleanup;
+	/*
+	 * What the remote already has: its remote-tracking refs (a commit pushed earlier from another branch is not
+	 * new), and for a new branch or a remote tip we do not know, every remote-tracking ref.
+	 */
+	if (positives) {
+		char glob[512];
+
+		if (exclude_all_remote || strchr(remote, '/') || strchr(remote, ':'))
+			snprintf(glob, sizeof(glob), "refs/remotes/*");
+		else
+			snprintf(glob, sizeof(glob), "refs/remotes/%s/*", remote);
+		if (exclude_refs(repo, glob, &revs)) {
+			cli_error("%s", hush_error_last());
+			goto cleanup;
+		}
 	}
 	if ((rc = hook_prepare(e, ".")) != 0)
 		goto cleanup;
@@ -537,7 +561,10 @@ static int write_hook(const char *path, const char *kind, const char *hush_bin)
 		return -1;
 	fprintf(f, "#!/bin/sh\n%s; 'hush hook uninstall %s' removes it\n", HOOK_MARKER, kind);
 	fprintf(f, "# and restores the hook it chained (%s.hush-chained), which runs first.\n", kind);
-	fprintf(f, "hush_bin=${HUSH_BIN:-'%s'}\n", hush_bin);
+	fprintf(f, "hush_bin=${HUSH_BIN:-'");
+	for (const char *c = hush_bin; *c; c++) /* a quote in the path becomes '\'' */
+		fputs(*c == '\'' ? "'\\''" : (char[2]){ *c, 0 }, f);
+	fprintf(f, "'}\n");
 	fprintf(f, "[ -x \"$hush_bin\" ] || hush_bin=hush\n");
 	fprintf(f, "chained=\"$0.hush-chained\"\n");
 	if (!strcmp(kind, "pre-push")) {
@@ -575,7 +602,7 @@ static int hook_install(const char *kind, bool install)
 		goto cleanup;
 	snprintf(chained, strlen(path) + 16, "%s.hush-chained", path);
 	if (install) {
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		if (hush__mkdir_p(dir, 0755) < 0) {
 			cli_error("cannot create the hooks folder '%s': %s", dir, strerror(errno));
 			goto cleanup;
 		}

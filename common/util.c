@@ -124,6 +124,27 @@ int hush__read_file(hush_buf *out, const char *path, size_t cap)
 	return err;
 }
 
+int hush__mkdir_p(const char *dir, unsigned mode)
+{
+	char *p = hush__strdup(dir);
+	int rc = 0;
+
+	if (!p)
+		return -1;
+	for (char *s = p + 1; *s && !rc; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (!rc && mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
 char *hush__path_join(const char *dir, const char *name)
 {
 	size_t dl = strlen(dir), nl = strlen(name);

@@ -29,6 +29,9 @@ int hush__array_grow(void **v, size_t *alloc, size_t n, size_t elem);
 /* Read a whole regular file (refusing FIFOs and devices) into out, at most cap bytes. */
 int hush__read_file(hush_buf *out, const char *path, size_t cap);
 
+/* mkdir -p: create dir and its missing parents with mode. Returns 0 or -1 (errno set). */
+int hush__mkdir_p(const char *dir, unsigned mode);
+
 /* Join a directory and a name with one '/'. Returns a malloc'd string or NULL. */
 char *hush__path_join(const char *dir, const char *name);
 

@@ -98,27 +98,6 @@ cleanup:
 	return rc;
 }
 
-static int mkdir_p(const char *dir)
-{
-	char *p = hush__strdup(dir);
-	int rc = 0;
-
-	if (!p)
-		return -1;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (mkdir(p, 0700) < 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -144,7 +123,7 @@ void hush__cache_store(const char *dir, const unsigned char key[32], const hs_da
 	size_t len = 0, wlen = nrules * sizeof(hush__rule_width);
 	int fd = -1;
 
-	if (mkdir_p(dir) < 0 || hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+	if (hush__mkdir_p(dir, 0700) < 0 || hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
 		goto cleanup;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, MAGIC, 8);

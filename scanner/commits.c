@@ -50,6 +50,8 @@ typedef struct {
 	size_t interesting; /* queued nodes that are still interesting */
 	uint32_t *tips;
 	size_t ntips, atips;
+	struct hush__extra *extras;
+	size_t nextras, aextras;
 } walk;
 
 static const char *git_msg(void)
@@ -238,6 +240,28 @@ static int mark_uninteresting(walk *w, uint32_t i)
 	return err;
 }
 
+/* A positive tip that peels to a tree or a blob instead of a commit (a tag of a blob, say): scan it as it is. */
+static int add_extra(walk *w, git_object *obj, const char *label)
+{
+	git_object *target = NULL;
+	git_object_t type;
+	int err = 0;
+
+	if (git_object_peel(&target, obj, GIT_OBJECT_TREE) < 0 && git_object_peel(&target, obj, GIT_OBJECT_BLOB) < 0)
+		return hush_error_set("'%s' leads to no commit, tree or blob: %s", label, git_msg()), HUSH_EINVALID;
+	type = git_object_type(target);
+	if (hush__array_grow((void **)&w->extras, &w->aextras, w->nextras, sizeof(*w->extras)) ||
+	    !(w->extras[w->nextras].label = hush__strdup(label))) {
+		err = HUSH_ENOMEM;
+	} else {
+		w->extras[w->nextras].id = *git_object_id(target);
+		w->extras[w->nextras].type = type;
+		w->nextras++;
+	}
+	git_object_free(target);
+	return err;
+}
+
 /* Tips are collected first and queued once their commit times are known. */
 static int add_tip(walk *w, const git_oid *id, bool negative)
 {
@@ -290,7 +314,7 @@ static int add_spec(walk *w, const char *spec)
 		git_object *c = NULL;
 
 		if (git_object_peel(&c, rs.from, GIT_OBJECT_COMMIT) < 0)
-			err = hush_error_set("revision '%s' is not a commit: %s", spec, git_msg());
+			err = add_extra(w, rs.from, spec);
 		else
 			err = add_tip(w, git_object_id(c), false);
 		git_object_free(c);
@@ -328,11 +352,16 @@ static int add_all_refs(walk *w)
 	while (!err && git_reference_next(&ref, it) == 0) {
 		git_object *obj = NULL;
 
-		if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0)
+		if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
 			err = add_tip(w, git_object_id(obj), false);
-		else if (git_reference_type(ref) == GIT_REFERENCE_DIRECT)
-			w->warn(w->warn_arg, "skipping reference '%s': it does not lead to a commit",
-				git_reference_name(ref));
+		} else if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
+			git_object *target = NULL;
+
+			/* a tag of a tree or a blob: its content is reachable from a ref, so it is scanned */
+			if (git_reference_peel(&target, ref, GIT_OBJECT_ANY) == 0)
+				err = add_extra(w, target, git_reference_name(ref));
+			git_object_free(target);
+		}
 		git_object_free(obj);
 		git_reference_free(ref);
 	}
@@ -523,6 +552,8 @@ cleanup:
 	free(w.nodes);
 	free(w.heap);
 	free(w.tips);
+	out->extras = w.extras;
+	out->nextras = w.nextras;
 	hush__oidmap_dispose(&w.index);
 	hush__oidset_dispose(&w.shallow);
 	if (err)
@@ -532,6 +563,9 @@ cleanup:
 
 void hush__commit_set_dispose(hush__commit_set *s)
 {
+	for (size_t i = 0; i < s->nextras; i++)
+		free(s->extras[i].label);
+	free(s->extras);
 	free(s->commits);
 	free(s->trees);
 	free(s->boundary);

@@ -19,6 +19,13 @@ typedef struct {
 	git_oid *boundary; /* root trees of the parents just outside the scope (a range's boundary) */
 	size_t nboundary;
 	size_t shallow;    /* shallow boundary commits met */
+	/* tips that are not commits (a tag of a blob or a tree): scanned as they are */
+	struct hush__extra {
+		git_oid id;
+		git_object_t type; /* GIT_OBJECT_TREE or GIT_OBJECT_BLOB */
+		char *label;       /* the ref or revision that named it */
+	} *extras;
+	size_t nextras;
 } hush__commit_set;
 
 /*

@@ -47,6 +47,8 @@ typedef struct {
 	hush__oidset seen_trees, seen_blobs;
 	git_oid *commits; /* in scope, oldest first */
 	git_oid *trees;   /* their root trees */
+	struct hush__extra *extras; /* trees and blobs named directly (tags of non-commits) */
+	size_t nextras;
 	size_t ncommits;
 	atomic_uint_fast64_t blobs_done, bytes_done;
 	uint64_t last_progress_ns, t0;
@@ -124,7 +126,113 @@ static void queue_close(job_queue *q)
 
 /* ---- workers ---- */
 
-static int scan_job(history *hs, git_odb *odb, hush_match_ctx *ctx, job *j)
+/* A blob's matches, held until we know which lines its commit added. Pointers stay valid while the blob does. */
+typedef struct {
+	hush_match *v;
+	size_t n, alloc;
+} held_matches;
+
+static int hold_match(const hush_match *m, void *payload)
+{
+	held_matches *h = payload;
+
+	if (hush__array_grow((void **)&h->v, &h->alloc, h->n, sizeof(*h->v)))
+		return HUSH_ENOMEM;
+	h->v[h->n++] = *m;
+	return 0;
+}
+
+/* Added lines of new relative to old (new-side numbers, sorted ranges). */
+static int added_lines(git_repository *repo, const git_oid *old, const git_oid *new_id, hush__line_range **out,
+		       size_t *nout)
+{
+	git_blob *a = NULL, *b = NULL;
+	git_patch *patch = NULL;
+	git_diff_options o;
+	size_t alloc = 0;
+	int err = 0;
+
+	*out = NULL;
+	*nout = 0;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.context_lines = 0;
+	o.flags |= GIT_DIFF_FORCE_TEXT;
+	if (git_blob_lookup(&a, repo, old) < 0 || git_blob_lookup(&b, repo, new_id) < 0 ||
+	    git_patch_from_blobs(&patch, a, NULL, b, NULL, &o) < 0) {
+		err = -1;
+		goto cleanup;
+	}
+	for (size_t h = 0; h < git_patch_num_hunks(patch) && !err; h++) {
+		int nlines = git_patch_num_lines_in_hunk(patch, h);
+
+		for (int l = 0; l < nlines && !err; l++) {
+			const git_diff_line *line;
+
+			if (git_patch_get_line_in_hunk(&line, patch, h, (size_t)l) < 0 ||
+			    line->origin != GIT_DIFF_LINE_ADDITION || line->new_lineno <= 0)
+				continue;
+			if (*nout && (*out)[*nout - 1].last + 1 == (uint64_t)line->new_lineno) {
+				(*out)[*nout - 1].last = (uint64_t)line->new_lineno;
+			} else if (hush__array_grow((void **)out, &alloc, *nout, sizeof(**out))) {
+				err = HUSH_ENOMEM;
+			} else {
+				(*out)[*nout].first = (*out)[*nout].last = (uint64_t)line->new_lineno;
+				(*nout)++;
+			}
+		}
+	}
+cleanup:
+	git_patch_free(patch);
+	git_blob_free(a);
+	git_blob_free(b);
+	return err;
+}
+
+static bool touches(const hush__line_range *r, size_t n, uint64_t first, uint64_t last)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i].first <= last && first <= r[i].last)
+			return true;
+	return false;
+}
+
+/*
+ * Keep the matches on lines the commit added: a line counts when every parent that has a version of the path
+ * lacks it (so a merge resolution's own lines count, and a secret already in the parent does not count again).
+ * A root commit, a new path, or a parent that cannot be read keeps everything.
+ */
+static int filter_added(git_repository *repo, const job *j, held_matches *h)
+{
+	git_commit *c = NULL;
+	int err = 0;
+
+	if (!h->n || !j->has_commit || git_commit_lookup(&c, repo, &j->commit) < 0)
+		return 0;
+	for (unsigned p = 0; p < git_commit_parentcount(c) && h->n && !err; p++) {
+		git_commit *parent = NULL;
+		git_tree *tree = NULL;
+		git_tree_entry *entry = NULL;
+		hush__line_range *added = NULL;
+		size_t nadded = 0, out = 0;
+
+		if (git_commit_parent(&parent, c, p) == 0 && git_commit_tree(&tree, parent) == 0 &&
+		    git_tree_entry_bypath(&entry, tree, j->path) == 0 && git_tree_entry_type(entry) == GIT_OBJECT_BLOB &&
+		    added_lines(repo, git_tree_entry_id(entry), &j->blob, &added, &nadded) == 0) {
+			for (size_t i = 0; i < h->n; i++)
+				if (touches(added, nadded, h->v[i].line, h->v[i].end_line))
+					h->v[out++] = h->v[i];
+			h->n = out;
+		}
+		free(added);
+		git_tree_entry_free(entry);
+		git_tree_free(tree);
+		git_commit_free(parent);
+	}
+	git_commit_free(c);
+	return err;
+}
+
+static int scan_job(history *hs, git_repository *repo, git_odb *odb, hush_match_ctx *ctx, job *j)
 {
 	char blob_hex[GIT_OID_HEXSZ + 1], commit_hex[GIT_OID_HEXSZ + 1];
 	hush__origin o = { &hs->sink, j->path, j->path, NULL, blob_hex, NULL, 0, NULL, 0 };
@@ -166,7 +274,14 @@ static int scan_job(history *hs, git_odb *odb, hush_match_ctx *ctx, job *j)
 		hs->sink.res->stats.skipped_binary++;
 		pthread_mutex_unlock(&hs->sink.lock);
 	} else {
-		err = hush_match_buffer(ctx, data, size, false, hush__sink_match, &o);
+		held_matches h = { NULL, 0, 0 };
+
+		err = hush_match_buffer(ctx, data, size, false, hold_match, &h);
+		if (!err)
+			err = filter_added(repo, j, &h);
+		for (size_t i = 0; i < h.n && !err; i++)
+			err = hush__sink_match(&h.v[i], &o);
+		free(h.v);
 		atomic_fetch_add(&hs->blobs_done, 1);
 		atomic_fetch_add(&hs->bytes_done, size);
 	}
@@ -191,7 +306,7 @@ static void *worker(void *arg)
 		err = hush_match_ctx_new(&ctx, hs->sink.m);
 	}
 	while (!err && queue_pop(&hs->q, &j)) {
-		err = scan_job(hs, odb, ctx, &j);
+		err = scan_job(hs, repo, odb, ctx, &j);
 		free(j.path);
 	}
 	if (err) {
@@ -347,8 +462,11 @@ static int walk_tree(history *hs, const git_oid *tree_id, const char *prefix, co
 			job j;
 
 			git_oid_fromraw(&j.blob, e.id);
-			j.commit = *commit;
-			j.has_commit = true;
+			j.has_commit = commit != NULL;
+			if (commit)
+				j.commit = *commit;
+			else
+				memset(&j.commit, 0, sizeof(j.commit));
 			j.path = path;
 			queue_push(&hs->q, &j);
 		}
@@ -376,7 +494,11 @@ static int select_commits(history *hs)
 	hs->commits = set.commits;
 	hs->trees = set.trees;
 	hs->ncommits = set.n;
+	hs->extras = set.extras;
+	hs->nextras = set.nextras;
 	set.commits = set.trees = NULL;
+	set.extras = NULL;
+	set.nextras = 0;
 	hush__commit_set_dispose(&set);
 	return err;
 }
@@ -579,6 +701,24 @@ int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char 
 			err = walk_tree(hs, &hs->trees[i], "", &hs->commits[i], true, 0);
 		progress(hs, i + 1, false);
 	}
+	for (size_t i = 0; i < hs->nextras && !err && !hs->q.closed; i++) {
+		const struct hush__extra *x = &hs->extras[i];
+
+		if (x->type == GIT_OBJECT_TREE) {
+			if (hush__oidset_add(&hs->seen_trees, x->id.id) > 0)
+				err = walk_tree(hs, &x->id, "", NULL, true, 0);
+		} else if (hush__oidset_add(&hs->seen_blobs, x->id.id) > 0) {
+			job j;
+
+			j.blob = x->id;
+			j.has_commit = false;
+			memset(&j.commit, 0, sizeof(j.commit));
+			if (!(j.path = hush__strdup(x->label)))
+				err = HUSH_ENOMEM;
+			else
+				queue_push(&hs->q, &j);
+		}
+	}
 	if (!err && hopts->unreachable && hopts->nrevisions) {
 		/* "unreachable" means from every ref, not just from the revisions scanned: mark the rest as seen */
 		hush__commit_set all;
@@ -619,6 +759,9 @@ done:
 	hush__oidset_dispose(&hs->seen_blobs);
 	free(hs->commits);
 	free(hs->trees);
+	for (size_t i = 0; i < hs->nextras; i++)
+		free(hs->extras[i].label);
+	free(hs->extras);
 	git_odb_free(hs->odb);
 	git_repository_free(hs->repo);
 	free(hs);

@@ -132,7 +132,14 @@ int hush_scan_staged(hush_scan_result **out, const hush_matcher *m, const char *
 		err = HUSH_EINVALID;
 		goto done;
 	}
-	if (git_repository_is_bare(repo) || git_repository_index(&index, repo) < 0) {
+	/* "git commit -a" and "git commit FILE" point their hooks at a temporary index */
+	if (getenv("GIT_INDEX_FILE") && *getenv("GIT_INDEX_FILE") && !git_repository_is_bare(repo)) {
+		if (git_index_open(&index, getenv("GIT_INDEX_FILE")) < 0) {
+			err = hush_error_set("cannot read the index '%s': %s", getenv("GIT_INDEX_FILE"), git_msg());
+			err = HUSH_EINVALID;
+			goto done;
+		}
+	} else if (git_repository_is_bare(repo) || git_repository_index(&index, repo) < 0) {
 		err = hush_error_set("cannot read the index of '%s': %s", repo_path,
 				     git_repository_is_bare(repo) ? "a bare repository has no index" : git_msg());
 		err = HUSH_EINVALID;

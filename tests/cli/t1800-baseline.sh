@@ -215,7 +215,8 @@ test_expect_success "setup: a history with a secret that moves down over several
 
 test_expect_success "history: the baseline written before a squash suppresses everything after it" '
 	(cd hist && "$HUSH" scan -q --history --format json --baseline-write ../hist-base.json >../before.json) &&
-	json_check before.json "len(d[\"findings\"]) == 4" &&
+	# each secret is reported once, by the commit that added its line: the later commits only move it
+	json_check before.json "len(d[\"findings\"]) == 2" &&
 	json_check hist-base.json "len(d[\"findings\"]) == 2" &&
 	(cd hist && GIT_SEQUENCE_EDITOR="sed -i -e \"2,\\\$s/^pick/squash/\"" GIT_EDITOR=true \
 		git rebase -q -i HEAD~3) &&
