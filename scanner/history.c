@@ -149,39 +149,16 @@ static int added_lines(git_repository *repo, const git_oid *old, const git_oid *
 	git_blob *a = NULL, *b = NULL;
 	git_patch *patch = NULL;
 	git_diff_options o;
-	size_t alloc = 0;
-	int err = 0;
+	int err = -1;
 
 	*out = NULL;
 	*nout = 0;
 	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	o.context_lines = 0;
 	o.flags |= GIT_DIFF_FORCE_TEXT;
-	if (git_blob_lookup(&a, repo, old) < 0 || git_blob_lookup(&b, repo, new_id) < 0 ||
-	    git_patch_from_blobs(&patch, a, NULL, b, NULL, &o) < 0) {
-		err = -1;
-		goto cleanup;
-	}
-	for (size_t h = 0; h < git_patch_num_hunks(patch) && !err; h++) {
-		int nlines = git_patch_num_lines_in_hunk(patch, h);
-
-		for (int l = 0; l < nlines && !err; l++) {
-			const git_diff_line *line;
-
-			if (git_patch_get_line_in_hunk(&line, patch, h, (size_t)l) < 0 ||
-			    line->origin != GIT_DIFF_LINE_ADDITION || line->new_lineno <= 0)
-				continue;
-			if (*nout && (*out)[*nout - 1].last + 1 == (uint64_t)line->new_lineno) {
-				(*out)[*nout - 1].last = (uint64_t)line->new_lineno;
-			} else if (hush__array_grow((void **)out, &alloc, *nout, sizeof(**out))) {
-				err = HUSH_ENOMEM;
-			} else {
-				(*out)[*nout].first = (*out)[*nout].last = (uint64_t)line->new_lineno;
-				(*nout)++;
-			}
-		}
-	}
-cleanup:
+	if (git_blob_lookup(&a, repo, old) == 0 && git_blob_lookup(&b, repo, new_id) == 0 &&
+	    git_patch_from_blobs(&patch, a, NULL, b, NULL, &o) == 0)
+		err = hush__patch_added_lines(patch, out, nout);
 	git_patch_free(patch);
 	git_blob_free(a);
 	git_blob_free(b);

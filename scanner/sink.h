@@ -57,6 +57,10 @@ void hush__sink_fail(hush__sink *s, int err);
 int hush__sink_match(const hush_match *m, void *origin);
 
 bool hush__looks_binary(const char *data, size_t len);
+
+struct git_patch;
+/* The new-side line numbers a patch adds, as sorted ranges (malloc'd). Returns 0 or HUSH_ENOMEM. */
+int hush__patch_added_lines(struct git_patch *patch, hush__line_range **out, size_t *nout);
 unsigned hush__thread_count(const hush_scan_options *o);
 
 #endif

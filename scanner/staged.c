@@ -20,8 +20,7 @@ static const char *git_msg(void)
 	return e && e->message ? e->message : "unknown error";
 }
 
-/* The new-side line numbers the patch adds, as sorted ranges. */
-static int added_lines(git_patch *patch, hush__line_range **out, size_t *nout)
+int hush__patch_added_lines(git_patch *patch, hush__line_range **out, size_t *nout)
 {
 	size_t alloc = 0;
 
@@ -91,7 +90,7 @@ static int scan_delta(hush__sink *s, git_repository *repo, git_diff *diff, size_
 		hush__sink_warn(s, "cannot diff '%s': %s", d->new_file.path, git_msg());
 		goto cleanup;
 	}
-	if ((err = added_lines(patch, &keep, &nkeep)) != 0 || nkeep == 0)
+	if ((err = hush__patch_added_lines(patch, &keep, &nkeep)) != 0 || nkeep == 0)
 		goto cleanup; /* a pure rename or a change that only removes lines adds nothing to report */
 	o.keep = keep;
 	o.nkeep = nkeep;
