@@ -24,7 +24,8 @@
 #       e  added on main, the file renamed later (a third of the renames also edit the file); the finding must
 #          name the original commit and path
 #     Each token is fresh random text in the format of a built-in rule, and is checked with that rule's own
-#     pattern (rules/*.yml through Python's re), as bench/corpus.sh does.
+#     pattern (rules/*.yml through Python's re); generators and checks are bench/secretgen.py, shared with
+#     bench/corpus.sh.
 #
 # Output: DIR (a normal, checked-out repository, repacked with git repack -a -d -f as git gc would; gc.auto=0), $(dirname DIR)/manifest.tsv with a header and one
 # row per secret: category, rule_id, commit (40 hex: the commit that introduced the secret's blob), path (at that
@@ -44,12 +45,9 @@ commits=${2:-5000}
 command -v git >/dev/null 2>&1 || { echo "history-repo.sh: git is not installed" >&2; exit 2; }
 command -v python3 >/dev/null 2>&1 || { echo "history-repo.sh: python3 is not installed" >&2; exit 2; }
 
-exec python3 - "$repo" "$commits" "$here/../rules" <<'PYEOF'
-import base64
+exec python3 - "$here" "$repo" "$commits" "$here/../rules" <<'PYEOF'
 import glob
 import hashlib
-import json
-import math
 import os
 import random
 import re
@@ -58,11 +56,15 @@ import subprocess
 import sys
 import time
 
-import yaml
+# bench/secretgen.py: the token generators and rule checks, shared with bench/corpus.sh.
+sys.dont_write_bytecode = True  # no bench/__pycache__/
+sys.path.insert(0, sys.argv[1])
+import secretgen as sg  # noqa: E402
+from secretgen import esc, human  # noqa: E402
 
-repo = os.path.abspath(sys.argv[1])
-N = int(sys.argv[2])
-rules_dir = os.path.normpath(sys.argv[3])
+repo = os.path.abspath(sys.argv[2])
+N = int(sys.argv[3])
+rules_dir = os.path.normpath(sys.argv[4])
 outdir = os.path.dirname(repo)
 manifest = os.path.join(outdir, "manifest.tsv")
 params_file = os.path.join(outdir, "params.txt")
@@ -79,10 +81,6 @@ params = "commits=%d seed=%s plants_per_category=%d big_blob=%d generator=2\n" %
 
 def git(*args, **kw):
     return subprocess.run(["git", "-C", repo] + list(args), check=True, stdout=subprocess.PIPE, **kw).stdout
-
-
-def human(b):
-    return "%.1f MiB (%d bytes)" % (b / 1048576, b)
 
 
 def print_counts():
@@ -142,162 +140,15 @@ marks_file = os.path.join(repo, ".git", "bench-marks")
 rng = random.Random(seed)
 
 # ---------------------------------------------------------------------------------------------------------------
-# Secrets: the generators of bench/corpus.sh, checked against the rules' own patterns.
+# Secrets: the generators of bench/secretgen.py (shared with bench/corpus.sh), checked against the rules' own
+# patterns. They draw from sg.rng, a generator per plant (set below), never from rng.
 
-UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-LOWER = UPPER.lower()
-DIGITS = "0123456789"
-ALPHA = UPPER + LOWER
-ALNUM = ALPHA + DIGITS
-URLSAFE = ALNUM + "_-"
-HEX = "0123456789abcdef"
-B32 = UPPER + "234567"
-B64 = ALNUM + "+/"
-srng = None  # the per-secret generator
-
-
-def rs(alphabet, n):
-    return "".join(srng.choice(alphabet) for _ in range(n))
-
-
-def digits(n):
-    return srng.choice("123456789") + rs(DIGITS, n - 1)
-
-
-def b64url(obj):
-    return base64.urlsafe_b64encode(json.dumps(obj, separators=(",", ":")).encode()).rstrip(b"=").decode()
-
-
-def pem(kind, first, nlines, width=64):
-    body = first + rs(B64, width * nlines - len(first) + srng.randint(8, width - 8))
-    body += "=" * ((4 - len(body) % 4) % 4)
-    return "-----BEGIN %s-----\n%s\n-----END %s-----" % (
-        kind, "\n".join(body[i:i + width] for i in range(0, len(body), width)), kind)
-
-
-def jwt():
-    header = b64url({"alg": srng.choice(["HS256", "RS256", "ES256"]), "typ": "JWT"})
-    payload = b64url({"sub": digits(10), "name": rs(LOWER, 8), "iat": 1700000000 + srng.randint(0, 10 ** 7)})
-    return "%s.%s.%s" % (header, payload, rs(URLSAFE, 43))
-
-
-def host():
-    return srng.choice(["db", "pg", "primary", "replica", "store"]) + "-" + rs(LOWER + DIGITS, 5) + ".internal"
-
-
-def aws_pair():
-    # An access key id with its secret key on the next line: two secrets, two manifest rows.
-    kid = srng.choice(["AKIA", "ASIA"]) + rs(B32, 16)
-    sk = rs(B64, 40)
-    text = "[profile-%s]\naws_access_key_id = %s\naws_secret_access_key = %s" % (rs(LOWER, 6), kid, sk)
-    return text, [("aws-access-key-id", kid), ("aws-secret-access-key", sk)]
-
-
-GENERATORS = {
-    "github-classic-pat": (lambda: "ghp_" + rs(ALNUM, 36),
-                           ['config_token = "{t}"', "export GITHUB_TOKEN={t}"]),
-    "github-fine-grained-pat": (lambda: "github_pat_" + rs(ALNUM, 22) + "_" + rs(ALNUM, 59),
-                                ['GH_TOKEN="{t}"', 'config_token = "{t}"']),
-    "github-oauth-token": (lambda: "gho_" + rs(ALNUM, 36), ['config_token = "{t}"']),
-    "aws-access-key-id": (aws_pair, None),
-    "aws-secret-access-key": (lambda: rs(B64, 40),
-                              ["aws_secret_access_key = {t}", 'AWS_SECRET_ACCESS_KEY="{t}"']),
-    "slack-bot-token": (lambda: "xoxb-%s-%s-%s" % (digits(12), digits(13), rs(ALNUM, 24)),
-                        ['config_token = "{t}"', "SLACK_BOT_TOKEN={t}"]),
-    "slack-user-token": (lambda: "xoxp-%s-%s-%s-%s" % (digits(12), digits(12), digits(13), rs(HEX, 32)),
-                         ['config_token = "{t}"']),
-    "slack-webhook-url": (lambda: "https://hooks.slack.com/services/T%s/B%s/%s" % (
-        rs(UPPER + DIGITS, 10), rs(UPPER + DIGITS, 10), rs(ALNUM, 24)), ['webhook_url = "{t}"']),
-    "stripe-secret-key": (lambda: "sk_live_" + rs(ALNUM, srng.choice([24, 99])),
-                          ['config_token = "{t}"', "STRIPE_SECRET_KEY={t}"]),
-    "stripe-restricted-key": (lambda: "rk_live_" + rs(ALNUM, 99), ['config_token = "{t}"']),
-    "gitlab-pat": (lambda: "glpat-" + rs(URLSAFE, 20), ['config_token = "{t}"', "GITLAB_TOKEN={t}"]),
-    "gitlab-pipeline-trigger-token": (lambda: "glptt-" + rs(HEX, 40), ['config_token = "{t}"']),
-    "npm-access-token": (lambda: "npm_" + rs(ALNUM, 36), ['config_token = "{t}"', "NPM_TOKEN={t}"]),
-    "sendgrid-api-key": (lambda: "SG.%s.%s" % (rs(URLSAFE, 22), rs(URLSAFE, 43)),
-                         ['config_token = "{t}"', "SENDGRID_API_KEY={t}"]),
-    "openai-api-key": (lambda: "sk-%sT3BlbkFJ%s" % (rs(ALNUM, 20), rs(ALNUM, 20)), ['config_token = "{t}"']),
-    "openai-project-key": (lambda: "sk-proj-%sT3BlbkFJ%s" % (rs(URLSAFE, 74), rs(URLSAFE, 74)),
-                           ['config_token = "{t}"', "OPENAI_API_KEY={t}"]),
-    "anthropic-api-key": (lambda: "sk-ant-api03-%sAA" % rs(URLSAFE, 93),
-                          ['config_token = "{t}"', "ANTHROPIC_API_KEY={t}"]),
-    "gcp-api-key": (lambda: "AIza" + rs(URLSAFE, 35), ['config_token = "{t}"', 'apiKey: "{t}",']),
-    "huggingface-token": (lambda: "hf_" + rs(ALPHA, 34), ['config_token = "{t}"', "HF_TOKEN={t}"]),
-    "digitalocean-personal-access-token": (lambda: "dop_v1_" + rs(HEX, 64), ['config_token = "{t}"']),
-    "shopify-access-token": (lambda: "shpat_" + rs(HEX, 32), ['config_token = "{t}"']),
-    "dockerhub-pat": (lambda: "dckr_pat_" + rs(URLSAFE, 27), ['config_token = "{t}"']),
-    "twilio-api-key": (lambda: "SK" + rs(HEX, 32), ["TWILIO_API_KEY={t}"]),
-    "telegram-bot-token": (lambda: "%s:AA%s" % (digits(10), rs(URLSAFE, 33)), ['config_token = "{t}"']),
-    "square-access-token": (lambda: "EAAA" + rs(URLSAFE, 60), ['config_token = "{t}"']),
-    "heroku-api-key": (lambda: "HRKU-" + rs(URLSAFE, 60), ['config_token = "{t}"']),
-    "pypi-upload-token": (lambda: "pypi-AgEIcHlwaS5vcmc" + rs(URLSAFE, srng.randint(100, 180)),
-                          ['config_token = "{t}"', "TWINE_PASSWORD={t}"]),
-    "discord-webhook-url": (lambda: "https://discord.com/api/webhooks/%s/%s" % (digits(19), rs(URLSAFE, 68)),
-                            ['webhook_url = "{t}"']),
-    "mailgun-api-key": (lambda: "key-" + rs(LOWER + DIGITS, 31) + srng.choice(DIGITS), ['config_token = "{t}"']),
-    "jwt": (jwt, ['config_token = "{t}"', "Authorization: Bearer {t}"]),
-    "uri-postgres": (lambda: (lambda pw: ("postgres://%s:%s@%s:5432/%s" % (rs(LOWER, 6), pw, host(), rs(LOWER, 7)),
-                                          pw))(rs(ALNUM, 16)),
-                     ["DATABASE_URL={t}", 'config_token = "{t}"']),
-    "uri-mongodb": (lambda: (lambda pw: ("mongodb+srv://%s:%s@cluster0.%s.mongodb.net/%s" % (
-        rs(LOWER, 6), pw, rs(LOWER + DIGITS, 5), rs(LOWER, 6)), pw))(rs(ALNUM, 18)), ["MONGO_URL={t}"]),
-    "azure-storage-connection-string": (lambda: (lambda k: (
-        "DefaultEndpointsProtocol=https;AccountName=%s;AccountKey=%s;EndpointSuffix=core.windows.net" % (
-            rs(LOWER + DIGITS, 10), k), k))(rs(B64, 86) + "=="), ['AZURE_STORAGE_CONNECTION_STRING="{t}"']),
-    "private-key-rsa": (lambda: pem("RSA PRIVATE KEY", "MIIEpAIBAAKCAQEA", 24), ["{t}"]),
-    "private-key-ec": (lambda: pem("EC PRIVATE KEY", "MHcCAQEEI", 2), ["{t}"]),
-    "private-key-openssh": (lambda: pem("OPENSSH PRIVATE KEY", "b3BlbnNzaC1rZXktdjEAAAAA", srng.choice([6, 37]), 70),
-                            ["{t}"]),
-    "private-key-pkcs8": (lambda: pem("PRIVATE KEY", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", 25), ["{t}"]),
-}
+# The AWS plants are a key id with its secret key on the next line.
+GENERATORS = dict(sg.GENERATORS, **{"aws-access-key-id": (sg.aws_pair, None)})
 # Rules the brief asks for first, so that even the smallest repository has each of them in every category.
 FIRST = ["github-classic-pat", "aws-access-key-id", "slack-bot-token", "stripe-secret-key", "gitlab-pat",
          "npm-access-token", "private-key-rsa"]
-PLACEHOLDERS = ["xxxx", "****", "....", "changeme", "change_me", "change-me", "example", "placeholder", "your_",
-                "your-", "yourtoken", "yourkey", "yoursecret", "yourpassword", "dummy", "redacted", "insert",
-                "replace"]
-
-
-def entropy(s):
-    b = s.encode()
-    n = len(b)
-    return -sum(c / n * math.log2(c / n) for c in (b.count(bytes([i])) for i in set(b)))
-
-
-rules = {}
-for path in sorted(glob.glob(os.path.join(rules_dir, "*.yml"))):
-    with open(path, encoding="utf-8") as fh:
-        for r in yaml.safe_load(fh)["rules"]:
-            rules[r["id"]] = r
-
-
-def py_regex(pattern):
-    return re.compile(pattern.replace("(?<secret>", "(?P<secret>").replace("\\z", "\\Z"))
-
-
-def rule_secret(m):
-    if "secret" in m.re.groupindex:
-        return m.group("secret")
-    return m.group(1) if m.re.groups else m.group(0)
-
-
-compiled = {}
-for rid in list(GENERATORS) + ["aws-secret-access-key"]:
-    if rid not in rules:
-        sys.exit("history-repo.sh: rule %s is not in %s" % (rid, rules_dir))
-    compiled[rid] = py_regex(rules[rid]["pattern"])
-
-
-def acceptable(rid, secret, text):
-    low = secret.lower()
-    rule = rules[rid]
-    if any(p in low for p in PLACEHOLDERS) or len(set(secret)) == 1:
-        return False
-    if entropy(secret) < float(rule.get("min_entropy") or 0):
-        return False
-    if any(s.lower() in low for s in rule.get("stopwords") or []):
-        return False
-    return any(rule_secret(m) == secret for m in compiled[rid].finditer(text))
+ruleset = sg.RuleSet(rules_dir, GENERATORS, "history-repo.sh")
 
 
 def make_plant(rid):
@@ -307,11 +158,12 @@ def make_plant(rid):
         if templates is None:
             text, pairs = gen()
         else:
-            tok = gen()
-            tok, secret = tok if isinstance(tok, tuple) else (tok, tok)
-            text = srng.choice(templates).format(t=tok)
+            tok, secret = sg.token(gen)
+            # The template is drawn before the checks (corpus.sh draws it after): keep it so, or the same seed
+            # gives other tokens and commits.
+            text = sg.rng.choice(templates).format(t=tok)
             pairs = [(rid, secret)]
-        if all(acceptable(r, s, text) for r, s in pairs):
+        if all(ruleset.plausible(r, s) and ruleset.matches(r, s, text) for r, s in pairs):
             return text, pairs
     sys.exit("history-repo.sh: could not generate a valid secret for %s" % rid)
 
@@ -321,10 +173,7 @@ def make_plant(rid):
 
 SOURCES = [("/usr/share/doc", "doc"), ("/usr/include", "include")] + [
     (p, os.path.basename(p)) for p in sorted(glob.glob("/usr/lib/python3*")) if os.path.isdir(p)]
-COMPRESSED_EXT = (".gz", ".tgz", ".bz2", ".tbz", ".xz", ".txz", ".lz", ".lzma", ".lz4", ".zst", ".z", ".zip",
-                  ".jar", ".whl", ".7z", ".br", ".apk", ".deb", ".rpm", ".cab", ".pyc")
-COMPRESSED_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd", b"PK\x03\x04", b"\x04\x22\x4d\x18",
-                    b"7z\xbc\xaf\x27\x1c", b"\x5d\x00\x00")
+SKIP_EXT = sg.COMPRESSED_EXT + (".pyc",)
 SAFE_PATH = re.compile(r"^[A-Za-z0-9_+-][A-Za-z0-9._+-]*(/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)*$")
 pool = []  # (source path, path in the repository)
 for root, prefix in SOURCES:
@@ -332,7 +181,7 @@ for root, prefix in SOURCES:
         dn[:] = sorted(d for d in dn if d != "__pycache__")
         for f in sorted(fn):
             src = os.path.join(dp, f)
-            if f.lower().endswith(COMPRESSED_EXT):
+            if f.lower().endswith(SKIP_EXT):
                 continue
             try:
                 st = os.lstat(src)
@@ -355,7 +204,7 @@ def read_text(src):
                 data = fh.read()
         except OSError:
             data = None
-        if data is not None and (b"\0" in data or data.startswith(COMPRESSED_MAGIC)):
+        if data is not None and (b"\0" in data or data.startswith(sg.COMPRESSED_MAGIC)):
             data = None
         _text_cache[src] = data
     return _text_cache[src]
@@ -643,12 +492,12 @@ plants = {k: [] for k in cats}  # category -> list of dicts
 i = 0
 for k in cats:
     for j in range(per_cat):
-        srng = random.Random("%s/plant/%s/%d" % (seed, k, j))
+        sg.rng = random.Random("%s/plant/%s/%d" % (seed, k, j))
         rid = order[(j + cats.index(k) * 3) % len(order)] if j >= len(FIRST) else FIRST[j]
         text, pairs = make_plant(rid)
         plants[k].append({"cat": k, "rule": rid, "text": text, "pairs": pairs, "commit": None, "path": None,
                           "line": None, "note": ""})
-srng = random.Random("%s/plant/big" % seed)
+sg.rng = random.Random("%s/plant/big" % seed)
 big_text, big_pairs = make_plant("github-classic-pat")
 SERVICES = ["billing", "search", "auth", "ingest", "reports", "mailer", "gateway", "scheduler", "metrics",
             "storage", "checkout", "profile", "notify", "export", "sync"]
@@ -670,9 +519,7 @@ def plant_into(c, br, pl, new_file, exclude=()):
     else:
         data = blobs[br.tree[path][1]]
     k = rng.randint(0, data.count(b"\n"))
-    off = 0
-    for _ in range(k):
-        off = data.index(b"\n", off) + 1
+    off = sg.line_offset(data, k)
     c.put(path, data[:off] + text + b"\n" + data[off:])
     br.protected.add(path)
     pl["path"] = path
@@ -985,10 +832,6 @@ if problems:
     for p in problems:
         print("  " + p, file=sys.stderr)
     sys.exit(1)
-
-
-def esc(s):
-    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 with open(manifest + ".tmp", "w", encoding="utf-8") as fh:

@@ -13,6 +13,9 @@
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
+PROG=history.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. bench/lib.sh  # need_tools, machine_load, warm_up, best_of, scratch_dir, best_ns (shared with bench/scan.sh)
 ROOT=$(pwd)
 HUSH=${HUSH:-build/hush}
 case $HUSH in /*) ;; *) HUSH=$ROOT/$HUSH ;; esac
@@ -27,9 +30,7 @@ if [ ! -x "$HUSH" ]; then
 	echo "history.sh: $HUSH is missing; building it with make"
 	if [ -f build/Makefile ]; then make -C build hush >/dev/null || exit 2; else make >/dev/null || exit 2; fi
 fi
-for tool in git python3 /usr/bin/time; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "history.sh: $tool is not installed" >&2; exit 2; }
-done
+need_tools git python3 /usr/bin/time
 if [ ! -f "$MANIFEST" ] || [ ! -d "$REPO/.git" ]; then
 	sh bench/history-repo.sh "$REPO" "${BENCH_HISTORY_COMMITS:-5000}" || exit 2
 	echo
@@ -55,52 +56,10 @@ echo "repository: $REPO: $NCOMMITS commits ($NMERGES merges), $NREFS refs, $NBLO
 	"($(awk -v b="$BLOB_BYTES" 'BEGIN { printf "%.1f MiB", b / 1048576 }') uncompressed)," \
 	".git/objects $(awk -v b="$PACK_BYTES" 'BEGIN { printf "%.1f MiB", b / 1048576 }')"
 
-_s0=$(sed -n 's/^cpu  //p' /proc/stat)
-sleep 1
-_s1=$(sed -n 's/^cpu  //p' /proc/stat)
-awk -v a="$_s0" -v b="$_s1" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
-	n = split(a, x, " "); split(b, y, " ")
-	for (i = 1; i <= n; i++) { d = y[i] - x[i]; t += d; if (i == 4 || i == 5) idle += d }
-	busy = t ? 100 * (t - idle) / t : 0
-	printf "machine before the benchmark: %.0f%% CPU busy over 1 s, load average %s\n", busy, load
-	if (busy >= 10) print "note: the machine is not idle; timings will be noisy and slow" }'
+machine_load
 
 # --- warm up: page cache (the pack), hush's compiled-rules cache -----------------------------------------------------
-find "$REPO/.git" -type f -exec cat {} + >/dev/null
-"$HUSH" scan --history --no-config -q --format jsonl --report "$OUT/warmup.jsonl" -j 2 "$REPO" 2>"$OUT/warmup.err"
-if [ $? -ge 2 ]; then
-	echo "history.sh: hush failed:" >&2
-	cat "$OUT/warmup.err" >&2
-	exit 2
-fi
-
-# best_of CMD...: as in bench/scan.sh: WALL (best run, date +%s%N around /usr/bin/time), CPU (user + system of that
-# run), RSS (highest peak RSS of all runs, KB). Output goes to /dev/null.
-best_of() {
-	WALL=""
-	CPU=""
-	RSS=0
-	_i=0
-	while [ "$_i" -lt "$RUNS" ]; do
-		_t0=$(date +%s%N)
-		/usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt"
-		_st=$?
-		_t1=$(date +%s%N)
-		if [ "$_st" -ge 2 ]; then
-			echo "history.sh: '$*' exited with status $_st:" >&2
-			cat "$OUT/stderr.txt" >&2
-		fi
-		_w=$(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
-		_m=$(tail -n 1 "$OUT/time.txt" | awk '{ print $2 }')
-		_c=$(tail -n 1 "$OUT/time.txt" | awk '{ printf "%.2f", $3 + $4 }')
-		if [ -z "$WALL" ] || [ "$(awk -v w="$_w" -v b="$WALL" 'BEGIN { print (w < b) }')" = 1 ]; then
-			WALL=$_w
-			CPU=$_c
-		fi
-		[ "${_m:-0}" -gt "$RSS" ] && RSS=$_m
-		_i=$((_i + 1))
-	done
-}
+warm_up "$REPO/.git" "$HUSH" scan --history --no-config -q --format jsonl --report "$OUT/warmup.jsonl" -j 2 "$REPO"
 
 # --- time and memory -------------------------------------------------------------------------------------------------
 echo "timing: best of $RUNS warm-cache runs each"
@@ -164,24 +123,16 @@ PYEOF
 echo
 "$HUSH" scan --history --no-config -q --format jsonl --report "$OUT/recall.jsonl" --show-secrets -j 2 "$REPO" \
 	2>"$OUT/recall.err"
-python3 - "$OUT/recall.jsonl" "$MANIFEST" "$REPO" <<'PYEOF'
+python3 - bench "$OUT/recall.jsonl" "$MANIFEST" "$REPO" <<'PYEOF'
 import collections, json, subprocess, sys
 
-report, manifest, repo = sys.argv[1:4]
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+from secretgen import unesc  # noqa: E402  (bench/secretgen.py: the manifest's escaping)
+
+report, manifest, repo = sys.argv[2:5]
 CATS = {"a": "added on main, kept", "b": "added, deleted later", "c": "only on an unmerged branch",
         "d": "only in a merge commit", "e": "added, file renamed later"}
-
-
-def unesc(s):
-    out, i = [], 0
-    while i < len(s):
-        if s[i] == "\\" and i + 1 < len(s):
-            out.append({"n": "\n", "t": "\t", "r": "\r"}.get(s[i + 1], s[i + 1]))
-            i += 2
-        else:
-            out.append(s[i])
-            i += 1
-    return "".join(out)
 
 
 findings = []
@@ -293,9 +244,8 @@ PYEOF
 
 # --- --staged: a 10-file staged change --------------------------------------------------------------------------------
 echo
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/hush-history-bench.XXXXXX") || exit 2
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
+scratch_dir hush-history-bench
+TMP=$SCRATCH
 git clone -q --shared "$REPO" "$TMP/clone" || exit 2
 # 10 text files of main's tip, small C headers; each gets a new line, the first also a fresh GitHub token.
 # shellcheck disable=SC2016 # $0 and $f are expanded by the inner sh
@@ -324,17 +274,8 @@ import json, sys
 print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("type") == "finding" and
           json.loads(l).get("secret", "")[:4] == "ghp_"))' "$OUT/staged.jsonl" 2>/dev/null)
 staged_scan /dev/null
-STAGED_NS=""
-i=0
-while [ "$i" -lt 10 ]; do
-	t0=$(date +%s%N)
-	staged_scan /dev/null
-	t1=$(date +%s%N)
-	d=$((t1 - t0))
-	if [ -z "$STAGED_NS" ] || [ "$d" -lt "$STAGED_NS" ]; then STAGED_NS=$d; fi
-	i=$((i + 1))
-done
-awk -v ns="$STAGED_NS" -v n="$NSTAGED" -v f="${STAGED_FOUND:-?}" 'BEGIN {
+best_ns 10 staged_scan /dev/null
+awk -v ns="$BEST_NS" -v n="$NSTAGED" -v f="${STAGED_FOUND:-?}" 'BEGIN {
 	ms = ns / 1e6
 	printf "--staged: %d staged files in a clone of the repository: %.2f ms (best of 10, date +%%s%%N loop); " \
 		"target < 30 ms: %s; the staged GitHub token was reported %s time(s) (expected 1)\n",

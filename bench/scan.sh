@@ -10,6 +10,9 @@
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
+PROG=scan.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. bench/lib.sh  # need_tools, machine_load, warm_up, best_of, scratch_dir, best_ns (shared with bench/history.sh)
 HUSH=${HUSH:-build/hush}
 RUNS=${BENCH_RUNS:-3}
 CORPUS=bench/corpus
@@ -25,9 +28,7 @@ fi
 if [ ! -f "$MANIFEST" ] || [ ! -d "$TREE" ]; then
 	sh bench/corpus.sh || exit 2
 fi
-for tool in rg /usr/bin/time python3; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "scan.sh: $tool is not installed" >&2; exit 2; }
-done
+need_tools rg /usr/bin/time python3
 
 # --- corpus size -------------------------------------------------------------------------------------------------
 read -r FILES BYTES <<EOF
@@ -36,54 +37,10 @@ EOF
 echo "hush benchmark: $("$HUSH" --version 2>/dev/null | sed -n 1p), $(rg --version | sed -n 1p), $(nproc) CPUs"
 echo "corpus: $TREE: $FILES files, $(awk -v b="$BYTES" 'BEGIN { printf "%.1f MiB (%.1f MB)", b / 1048576, b / 1e6 }')"
 
-# How busy the machine is (other processes steal CPU from the timed runs): CPU use over one second.
-_s0=$(sed -n 's/^cpu  //p' /proc/stat)
-sleep 1
-_s1=$(sed -n 's/^cpu  //p' /proc/stat)
-awk -v a="$_s0" -v b="$_s1" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
-	n = split(a, x, " "); split(b, y, " ")
-	for (i = 1; i <= n; i++) { d = y[i] - x[i]; t += d; if (i == 4 || i == 5) idle += d }
-	busy = t ? 100 * (t - idle) / t : 0
-	printf "machine before the benchmark: %.0f%% CPU busy over 1 s, load average %s\n", busy, load
-	if (busy >= 10) print "note: the machine is not idle; timings will be noisy and slow" }'
+machine_load
 
 # --- warm up: page cache, and hush's compiled-rules cache ------------------------------------------------------------
-find "$TREE" -type f -exec cat {} + >/dev/null
-"$HUSH" scan --no-ignore -q --format jsonl --report "$OUT/warmup.jsonl" -j 2 "$TREE" 2>"$OUT/warmup.err"
-if [ $? -ge 2 ]; then
-	echo "scan.sh: hush failed:" >&2
-	cat "$OUT/warmup.err" >&2
-	exit 2
-fi
-
-# best_of CMD...: run CMD $RUNS times; sets WALL (seconds, best run), CPU (user + system seconds of that run) and
-# RSS (peak RSS in KB, highest of all runs). Wall time is measured with date +%s%N around /usr/bin/time (finer than
-# its 10 ms %e); peak RSS and CPU time come from its %M, %U and %S.
-best_of() {
-	WALL=""
-	CPU=""
-	RSS=0
-	_i=0
-	while [ "$_i" -lt "$RUNS" ]; do
-		_t0=$(date +%s%N)
-		/usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt"
-		_st=$?
-		_t1=$(date +%s%N)
-		if [ "$_st" -ge 2 ]; then
-			echo "scan.sh: '$*' exited with status $_st:" >&2
-			cat "$OUT/stderr.txt" >&2
-		fi
-		_w=$(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
-		_m=$(tail -n 1 "$OUT/time.txt" | awk '{ print $2 }')
-		_c=$(tail -n 1 "$OUT/time.txt" | awk '{ printf "%.2f", $3 + $4 }')
-		if [ -z "$WALL" ] || [ "$(awk -v w="$_w" -v b="$WALL" 'BEGIN { print (w < b) }')" = 1 ]; then
-			WALL=$_w
-			CPU=$_c
-		fi
-		[ "${_m:-0}" -gt "$RSS" ] && RSS=$_m
-		_i=$((_i + 1))
-	done
-}
+warm_up "$TREE" "$HUSH" scan --no-ignore -q --format jsonl --report "$OUT/warmup.jsonl" -j 2 "$TREE"
 
 # --- throughput ----------------------------------------------------------------------------------------------------
 # ripgrep baseline: every rule keyword, as case-insensitive fixed strings (keywords match case-insensitively).
@@ -137,22 +94,14 @@ PYEOF
 echo
 "$HUSH" scan --no-ignore -q --format jsonl --report "$OUT/recall.jsonl" --show-secrets -j 2 "$TREE" \
 	2>"$OUT/recall.err"
-python3 - "$OUT/recall.jsonl" "$MANIFEST" "$TREE" <<'PYEOF'
+python3 - bench "$OUT/recall.jsonl" "$MANIFEST" "$TREE" <<'PYEOF'
 import collections, json, os, sys
 
-report, manifest, tree = sys.argv[1:4]
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+from secretgen import unesc  # noqa: E402  (bench/secretgen.py: the manifest's escaping)
 
-
-def unesc(s):
-    out, i = [], 0
-    while i < len(s):
-        if s[i] == "\\" and i + 1 < len(s):
-            out.append({"n": "\n", "t": "\t", "r": "\r"}.get(s[i + 1], s[i + 1]))
-            i += 2
-        else:
-            out.append(s[i])
-            i += 1
-    return "".join(out)
+report, manifest, tree = sys.argv[2:5]
 
 
 found = collections.defaultdict(list)  # (path relative to the tree, line) -> [(rule, secret)]
@@ -194,9 +143,8 @@ PYEOF
 
 # --- small scan: 10 files, warm cache ---------------------------------------------------------------------------------
 echo
-SMALL=$(mktemp -d "${TMPDIR:-/tmp}/hush-bench.XXXXXX") || exit 2
-trap 'rm -rf "$SMALL"' EXIT
-trap 'exit 130' INT TERM
+scratch_dir hush-bench
+SMALL=$SCRATCH
 find "$TREE/usr/include" -maxdepth 1 -type f -name '*.h' -size -16k | LC_ALL=C sort | head -n 10 |
 	while IFS= read -r f; do cp "$f" "$SMALL/"; done
 NSMALL=$(find "$SMALL" -type f | wc -l)
@@ -213,17 +161,8 @@ if command -v hyperfine >/dev/null 2>&1; then
 	HOW="hyperfine, best of 10"
 fi
 if [ -z "$SMALL_MS" ]; then
-	SMALL_NS=""
-	i=0
-	while [ "$i" -lt 10 ]; do
-		t0=$(date +%s%N)
-		small_scan
-		t1=$(date +%s%N)
-		d=$((t1 - t0))
-		if [ -z "$SMALL_NS" ] || [ "$d" -lt "$SMALL_NS" ]; then SMALL_NS=$d; fi
-		i=$((i + 1))
-	done
-	SMALL_MS=$(awk -v n="$SMALL_NS" 'BEGIN { printf "%.2f", n / 1e6 }')
+	best_ns 10 small_scan
+	SMALL_MS=$(awk -v n="$BEST_NS" 'BEGIN { printf "%.2f", n / 1e6 }')
 	HOW="date +%s%N loop, best of 10"
 fi
 awk -v ms="$SMALL_MS" -v n="$NSMALL" -v b="$SMALL_BYTES" -v how="$HOW" 'BEGIN {

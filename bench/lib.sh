@@ -1,0 +1,95 @@
+# shellcheck shell=sh disable=SC2034 # WALL, CPU, RSS, BEST_NS: results that the sourcing script reads
+# bench/lib.sh: shell helpers shared by bench/scan.sh and bench/history.sh, which source it (POSIX sh) from the
+# repository root after setting
+#   PROG   the script's name, for messages (scan.sh, history.sh)
+#   OUT    the folder for reports and scratch files (time.txt, stderr.txt, warmup.err)
+#   RUNS   timed runs per best_of
+# Helper variables start with an underscore; results are in upper-case variables named below.
+
+# need_tools TOOL...: exit 2 with a message when one of them is not installed.
+need_tools() {
+	for _tool; do
+		command -v "$_tool" >/dev/null 2>&1 || { echo "$PROG: $_tool is not installed" >&2; exit 2; }
+	done
+}
+
+# machine_load: how busy the machine is (other processes steal CPU from the timed runs): prints the CPU use over
+# one second and the load average, and a note when the machine is not idle.
+machine_load() {
+	_s0=$(sed -n 's/^cpu  //p' /proc/stat)
+	sleep 1
+	_s1=$(sed -n 's/^cpu  //p' /proc/stat)
+	awk -v a="$_s0" -v b="$_s1" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " ")
+		for (i = 1; i <= n; i++) { d = y[i] - x[i]; t += d; if (i == 4 || i == 5) idle += d }
+		busy = t ? 100 * (t - idle) / t : 0
+		printf "machine before the benchmark: %.0f%% CPU busy over 1 s, load average %s\n", busy, load
+		if (busy >= 10) print "note: the machine is not idle; timings will be noisy and slow" }'
+}
+
+# warm_up DIR CMD...: read every file under DIR into the page cache, then run CMD once untimed (for hush: it also
+# fills the compiled-rules cache), its stderr in $OUT/warmup.err; exit 2 when CMD exits with 2 or more.
+warm_up() {
+	find "$1" -type f -exec cat {} + >/dev/null
+	shift
+	"$@" 2>"$OUT/warmup.err"
+	if [ $? -ge 2 ]; then
+		echo "$PROG: hush failed:" >&2
+		cat "$OUT/warmup.err" >&2
+		exit 2
+	fi
+}
+
+# best_of CMD...: run CMD $RUNS times, its output to /dev/null; sets WALL (seconds, best run), CPU (user + system
+# seconds of that run) and RSS (peak RSS in KB, highest of all runs). Wall time is measured with date +%s%N around
+# /usr/bin/time (finer than its 10 ms %e); peak RSS and CPU time come from its %M, %U and %S.
+best_of() {
+	WALL=""
+	CPU=""
+	RSS=0
+	_i=0
+	while [ "$_i" -lt "$RUNS" ]; do
+		_t0=$(date +%s%N)
+		/usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt"
+		_st=$?
+		_t1=$(date +%s%N)
+		if [ "$_st" -ge 2 ]; then
+			echo "$PROG: '$*' exited with status $_st:" >&2
+			cat "$OUT/stderr.txt" >&2
+		fi
+		_w=$(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
+		_m=$(tail -n 1 "$OUT/time.txt" | awk '{ print $2 }')
+		_c=$(tail -n 1 "$OUT/time.txt" | awk '{ printf "%.2f", $3 + $4 }')
+		if [ -z "$WALL" ] || [ "$(awk -v w="$_w" -v b="$WALL" 'BEGIN { print (w < b) }')" = 1 ]; then
+			WALL=$_w
+			CPU=$_c
+		fi
+		[ "${_m:-0}" -gt "$RSS" ] && RSS=$_m
+		_i=$((_i + 1))
+	done
+}
+
+# scratch_dir NAME: a new temporary folder ${TMPDIR:-/tmp}/NAME.XXXXXX in SCRATCH, removed when the script exits
+# (also on INT and TERM); exit 2 when it cannot be made.
+scratch_dir() {
+	SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || exit 2
+	trap 'rm -rf "$SCRATCH"' EXIT
+	trap 'exit 130' INT TERM
+}
+
+# best_ns N CMD...: run CMD N times (a shell function is fine: no /usr/bin/time); sets BEST_NS, the fastest run in
+# nanoseconds (date +%s%N around it).
+best_ns() {
+	_n=$1
+	shift
+	BEST_NS=""
+	_i=0
+	while [ "$_i" -lt "$_n" ]; do
+		_t0=$(date +%s%N)
+		"$@"
+		_t1=$(date +%s%N)
+		_d=$((_t1 - _t0))
+		if [ -z "$BEST_NS" ] || [ "$_d" -lt "$BEST_NS" ]; then BEST_NS=$_d; fi
+		_i=$((_i + 1))
+	done
+}
