@@ -216,25 +216,38 @@ static void on_warning(const char *msg, void *payload)
 	cli_warning("%s", msg);
 }
 
+/* A git directory itself (a bare repository, or GIT_DIR): HEAD, objects/ and refs/ are there. */
+static bool is_git_dir(const char *path)
+{
+	static const char *const parts[] = { "HEAD", "objects", "refs" };
+	struct stat st;
+
+	for (size_t i = 0; i < HUSH_ARRAY_SIZE(parts); i++) {
+		char *p = hush__path_join(path, parts[i]);
+		bool ok = p && stat(p, &st) == 0;
+
+		free(p);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 static int hook_prepare(hook_env *e, const char *repo_path)
 {
 	hush_matcher_options mo = HUSH_MATCHER_OPTIONS_INIT;
 
-	{
-		/* the repository's own work tree, or its git directory when bare (a server's repository may sit inside
-		 * someone else's work tree: that one's .hush.yml is not this repository's) */
-		git_repository *repo = NULL;
-
-		if (hush_repo_open(&repo, repo_path) == 0) {
-			const char *top = git_repository_workdir(repo) ? git_repository_workdir(repo)
-								       : git_repository_path(repo);
-
-			e->root = realpath(top, NULL);
-		}
-		git_repository_free(repo);
-		if (!e->root && !(e->root = cli_find_root(repo_path)))
-			return EXIT_ERROR;
-	}
+	/*
+	 * The repository's own work tree, or its git directory when it is bare: a server's repository may sit inside
+	 * someone else's work tree, whose .hush.yml is not this repository's. Found without libgit2, which is still
+	 * starting on another thread.
+	 */
+	if (is_git_dir(repo_path))
+		e->root = realpath(repo_path, NULL);
+	else if (hush_repo_root(&e->root, repo_path) != 0)
+		e->root = cli_find_root(repo_path);
+	if (!e->root)
+		return EXIT_ERROR;
 	if (cli_load_config(&e->cfg, &e->ro, e->root) || cli_load_rules(&e->rs, &e->ro, e->cfg, e->root) ||
 	    cli_load_suppressions(&e->cfg, &e->ro, e->rs, e->root))
 		return EXIT_ERROR;
@@ -340,6 +353,9 @@ static int hook_pre_push(hook_env *e, const char *remote)
 		cli_error("%s", hush_error_last());
 		goto cleanup;
 	}
+	if ((rc = hook_prepare(e, ".")) != 0) /* while libgit2 starts on another thread */
+		goto cleanup;
+	rc = EXIT_ERROR;
 	if (hush_repo_open(&repo, ".") < 0 || git_repository_odb(&odb, repo) < 0) {
 		cli_error("cannot open the repository: %s", git_msg());
 		goto cleanup;
@@ -385,8 +401,6 @@ static int hook_pre_push(hook_env *e, const char *remote)
 			goto cleanup;
 		}
 	}
-	if ((rc = hook_prepare(e, ".")) != 0)
-		goto cleanup;
 	rc = scan_revisions(e, ".", &revs, positives, "pre-push", "push blocked");
 cleanup:
 	hush__strv_free(revs.v, revs.n);
@@ -460,6 +474,9 @@ static int hook_pre_receive(hook_env *e)
 		cli_error("%s", hush_error_last());
 		goto cleanup;
 	}
+	if ((rc = hook_prepare(e, ".")) != 0) /* while libgit2 starts on another thread */
+		goto cleanup;
+	rc = EXIT_ERROR;
 	if (hush_repo_open(&repo, ".") < 0) {
 		cli_error("cannot open the repository: %s", git_msg());
 		goto cleanup;
@@ -497,8 +514,6 @@ static int hook_pre_receive(hook_env *e)
 		cli_error("%s", hush_error_last());
 		goto cleanup;
 	}
-	if ((rc = hook_prepare(e, ".")) != 0)
-		goto cleanup;
 	rc = scan_revisions(e, ".", &revs, positives, "pre-receive", "push rejected");
 cleanup:
 	hush__strv_free(revs.v, revs.n);
@@ -695,6 +710,7 @@ int cmd_hook(int argc, char **argv)
 		signal(SIGALRM, on_alarm);
 		alarm(e.timeout);
 	}
+	hush_git_init_async(); /* every hook needs libgit2: start it while the rules load */
 	if (!strcmp(sub, "pre-commit"))
 		rc = hook_pre_commit(&e);
 	else if (!strcmp(sub, "pre-push"))

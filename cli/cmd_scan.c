@@ -500,6 +500,8 @@ int cmd_scan(int argc, char **argv)
 			use_stdin = true;
 		}
 
+	if (history || staged)
+		hush_git_init_async(); /* overlaps loading the rules and the matcher */
 	root = cli_find_root(history || staged ? repo : use_stdin || diff ? "." : paths[0]);
 	if (!root) {
 		cli_error("cannot determine the current directory: %s", strerror(errno));

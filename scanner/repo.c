@@ -34,6 +34,28 @@ void hush_git_init(void)
 	pthread_once(&git_once, git_init_once);
 }
 
+static void *git_init_thread(void *arg)
+{
+	(void)arg;
+	hush_git_init();
+	return NULL;
+}
+
+void hush_git_init_async(void)
+{
+	pthread_t t;
+	pthread_attr_t attr;
+
+	/* libgit2's start-up (its TLS trust store: about 8 ms) overlaps the loading of rules and the matcher; the
+	 * first real user waits in pthread_once until it is done */
+	if (pthread_attr_init(&attr) != 0)
+		return;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, git_init_thread, NULL) != 0)
+		hush_git_init();
+	pthread_attr_destroy(&attr);
+}
+
 int hush_repo_open(git_repository **out, const char *path)
 {
 	const char *objdir = getenv("GIT_OBJECT_DIRECTORY"), *alts = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");

@@ -145,6 +145,9 @@ int hush_repo_root(char **out, const char *path);
 /* Initialise libgit2 once for the process (it is shut down at exit). Every libgit2 user calls this first. */
 void hush_git_init(void);
 
+/* Start hush_git_init() on a background thread, for a command that will need libgit2 soon. */
+void hush_git_init_async(void);
+
 struct git_repository;
 /*
  * Open the repository at or above path (libgit2's discovery), with git's quarantine environment honoured: the
