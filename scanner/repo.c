@@ -1,6 +1,7 @@
 /* repo.c: finding the git work tree around a path without libgit2, and initialising libgit2 once, lazily. */
 #include <git2.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,9 +12,24 @@
 #include "common/banned.h"
 
 static pthread_once_t git_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t init_thread_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t init_thread;
+static bool init_thread_running;
+
+/* Join the background initialiser, so its thread-local state (OpenSSL's, through libssh2) is released. */
+static void join_init_thread(void)
+{
+	pthread_mutex_lock(&init_thread_lock);
+	if (init_thread_running) {
+		pthread_join(init_thread, NULL);
+		init_thread_running = false;
+	}
+	pthread_mutex_unlock(&init_thread_lock);
+}
 
 static void git_shutdown_at_exit(void)
 {
+	join_init_thread();
 	git_libgit2_shutdown();
 }
 
@@ -43,17 +59,12 @@ static void *git_init_thread(void *arg)
 
 void hush_git_init_async(void)
 {
-	pthread_t t;
-	pthread_attr_t attr;
-
 	/* libgit2's start-up (its TLS trust store: about 8 ms) overlaps the loading of rules and the matcher; the
-	 * first real user waits in pthread_once until it is done */
-	if (pthread_attr_init(&attr) != 0)
-		return;
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &attr, git_init_thread, NULL) != 0)
-		hush_git_init();
-	pthread_attr_destroy(&attr);
+	 * first real user waits in pthread_once until it is done, and the thread is joined at exit */
+	pthread_mutex_lock(&init_thread_lock);
+	if (!init_thread_running && pthread_create(&init_thread, NULL, git_init_thread, NULL) == 0)
+		init_thread_running = true;
+	pthread_mutex_unlock(&init_thread_lock);
 }
 
 int hush_repo_open(git_repository **out, const char *path)
