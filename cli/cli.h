@@ -69,10 +69,12 @@ int cli_rule_option(rule_options *ro, int opt, const char *arg);
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
+int cmd_vault(int argc, char **argv);
 
 extern const char cmd_scan_usage[];
 extern const char cmd_rules_usage[];
 extern const char cmd_hook_usage[];
+extern const char cmd_vault_usage[];
 
 /* Reports. */
 int output_write(FILE *fp, output_format fmt, const hush_scan_result *res, bool color, bool redacted);

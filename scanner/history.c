@@ -250,6 +250,10 @@ static int scan_job(history *hs, git_repository *repo, git_odb *odb, hush_match_
 		pthread_mutex_lock(&hs->sink.lock);
 		hs->sink.res->stats.skipped_binary++;
 		pthread_mutex_unlock(&hs->sink.lock);
+	} else if (hush__is_vault_file(j->path, data, size)) {
+		pthread_mutex_lock(&hs->sink.lock);
+		hs->sink.res->stats.skipped_ignored++; /* a hush vault: ciphertexts only */
+		pthread_mutex_unlock(&hs->sink.lock);
 	} else {
 		held_matches h = { NULL, 0, 0 };
 

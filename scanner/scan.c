@@ -78,6 +78,8 @@ static int scan_mapped(scan_state *s, hush_match_ctx *ctx, int fd, uint64_t size
 	bus_jmp = &jb;
 	if (!s->sink.opts->binary && hush__looks_binary(map, (size_t)size)) {
 		*binary = true;
+	} else if (hush__is_vault_file(a->relpath, map, (size_t)size)) {
+		err = 2; /* a hush vault: ciphertexts only */
 	} else {
 		err = hush_match_buffer(ctx, map, (size_t)size, size >= RELEASE_THRESHOLD, hush__sink_match, a);
 	}
@@ -115,6 +117,8 @@ static int scan_read(scan_state *s, hush_match_ctx *ctx, int fd, hush_buf *buf, 
 		*binary = true;
 		return 0;
 	}
+	if (hush__is_vault_file(a->relpath, buf->ptr, buf->len))
+		return 2; /* a hush vault: ciphertexts only */
 	return hush_match_buffer(ctx, buf->ptr, buf->len, false, hush__sink_match, a);
 }
 
@@ -166,6 +170,8 @@ static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, const hus
 	pthread_mutex_lock(&s->sink.lock);
 	if (binary) {
 		s->sink.res->stats.skipped_binary++;
+	} else if (rc == 2) {
+		s->sink.res->stats.skipped_ignored++;
 	} else if (rc == 0) {
 		s->sink.res->stats.files++;
 		s->sink.res->stats.bytes += bytes;

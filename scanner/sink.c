@@ -1,4 +1,5 @@
 /* sink.c: turning matches into findings: allowlists, line filters, fingerprints, redaction, collection. */
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,83 @@ char *hush_redact_preview(const char *secret, size_t len)
 bool hush__looks_binary(const char *data, size_t len)
 {
 	return memchr(data, '\0', len < HUSH__SNIFF_BYTES ? len : HUSH__SNIFF_BYTES) != NULL;
+}
+
+static bool only_chars(const char *s, const char *extra, bool alnum)
+{
+	for (; *s; s++)
+		if (!(alnum && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9'))) &&
+		    !strchr(extra, *s))
+			return false;
+	return true;
+}
+
+static const char *str_of(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
+}
+
+static bool only_fields(json_t *obj, const char *const *fields, size_t n)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v) {
+		size_t i;
+
+		for (i = 0; i < n && strcmp(k, fields[i]); i++)
+			;
+		if (i == n || !json_is_string(v))
+			return false;
+	}
+	return true;
+}
+
+bool hush__is_vault_file(const char *relpath, const char *data, size_t len)
+{
+	static const char *const top[] = { "hush_vault", "environment", "public_key", "key_id" };
+	static const char *const entry[] = { "ciphertext", "created", "updated", "updated_by" };
+	const char *base = strrchr(relpath, '/'), *k;
+	size_t blen, i = 0;
+	json_t *root, *sec, *e;
+	bool ok = false;
+
+	/* .hush/<name>.json, with the first non-blank byte '{' and "hush_vault" in the first 512 bytes */
+	if (!base || base - relpath < 5 || memcmp(base - 5, ".hush", 5) || (base - relpath > 5 && base[-6] != '/'))
+		return false;
+	blen = strlen(base + 1);
+	if (blen < 6 || strcmp(base + 1 + blen - 5, ".json"))
+		return false;
+	while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\t' || data[i] == '\r'))
+		i++;
+	if (i == len || data[i] != '{' || !hush__memcasemem(data, len < 512 ? len : 512, "\"hush_vault\"", 12))
+		return false;
+	if (!(root = json_loadb(data, len, JSON_REJECT_DUPLICATES, NULL)))
+		return false;
+	sec = json_object_get(root, "secrets");
+	if (!json_is_object(sec) || !json_is_integer(json_object_get(root, "hush_vault")))
+		goto done;
+	json_object_del(root, "hush_vault");
+	json_object_del(root, "secrets");
+	if (!only_fields(root, top, HUSH_ARRAY_SIZE(top)) ||
+	    !only_chars(str_of(root, "public_key"), "+/=", true) ||
+	    !only_chars(str_of(root, "key_id"), "", true) ||
+	    !only_chars(str_of(root, "environment"), "_-", true))
+		goto done;
+	json_object_foreach(sec, k, e) {
+		if (!json_is_object(e) || !only_fields(e, entry, HUSH_ARRAY_SIZE(entry)) ||
+		    !only_chars(k, "_", true) ||
+		    !only_chars(str_of(e, "ciphertext"), "+/=", true) ||
+		    !only_chars(str_of(e, "created"), "-:TZ", true) ||
+		    !only_chars(str_of(e, "updated"), "-:TZ", true))
+			goto done;
+	}
+	ok = true;
+done:
+	json_decref(root);
+	return ok;
 }
 
 unsigned hush__thread_count(const hush_scan_options *o)

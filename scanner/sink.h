@@ -58,6 +58,14 @@ int hush__sink_match(const hush_match *m, void *origin);
 
 bool hush__looks_binary(const char *data, size_t len);
 
+/*
+ * true when relpath is `.hush/<name>.json` (at any depth) and data is a well-formed hush vault: the object and
+ * field names of the format only, every value a string of the expected kind. Such files hold ciphertexts, which
+ * the scanner skips. SECURITY: anything that is not exactly a vault (an extra field, a non-string value) is
+ * scanned as usual, so a secret pasted into a vault file by hand is still found.
+ */
+bool hush__is_vault_file(const char *relpath, const char *data, size_t len);
+
 struct git_patch;
 /* The new-side line numbers a patch adds, as sorted ranges (malloc'd). Returns 0 or HUSH_ENOMEM. */
 int hush__patch_added_lines(struct git_patch *patch, hush__line_range **out, size_t *nout);

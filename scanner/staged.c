@@ -86,6 +86,10 @@ static int scan_delta(hush__sink *s, git_repository *repo, git_diff *diff, size_
 		s->res->stats.skipped_binary++;
 		goto cleanup;
 	}
+	if (hush__is_vault_file(d->new_file.path, data, size)) {
+		s->res->stats.skipped_ignored++; /* a hush vault: ciphertexts only */
+		goto cleanup;
+	}
 	if (git_patch_from_diff(&patch, diff, i) < 0) {
 		hush__sink_warn(s, "cannot diff '%s': %s", d->new_file.path, git_msg());
 		goto cleanup;

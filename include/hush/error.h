@@ -12,13 +12,19 @@
 
 enum {
 	HUSH_OK = 0,
-	HUSH_ERROR = -1,    /* generic failure */
-	HUSH_ENOMEM = -2,   /* allocation failed or a hard size cap was reached */
-	HUSH_EIO = -3,      /* an operating-system I/O call failed */
-	HUSH_EINVALID = -4, /* bad input: rule file, config, pattern */
+	HUSH_ERROR = -1,     /* generic failure */
+	HUSH_ENOMEM = -2,    /* allocation failed or a hard size cap was reached */
+	HUSH_EIO = -3,       /* an operating-system I/O call failed */
+	HUSH_EINVALID = -4,  /* bad input: rule file, config, pattern */
 	HUSH_ENOTFOUND = -5,
-	HUSH_EPATTERN = -6, /* a pattern failed to compile */
-	HUSH_EUSAGE = -7    /* bad command-line usage */
+	HUSH_EPATTERN = -6,  /* a pattern failed to compile */
+	HUSH_EUSAGE = -7,    /* bad command-line usage */
+	HUSH_EDECRYPT = -8,  /* a vault value failed to decrypt (wrong key, tampered, moved) */
+	HUSH_EWRONGKEY = -9, /* a private key that does not belong to the vault's environment */
+	HUSH_EVERSION = -10, /* an unknown vault or key file format version */
+	HUSH_EENV = -11,     /* a vault file of another environment */
+	HUSH_EPERM = -12,    /* unsafe permissions (a group- or world-readable key file) */
+	HUSH_EEXISTS = -13   /* refusing to overwrite an existing file */
 };
 
 /* Set the calling thread's error message (printf-style). Returns HUSH_ERROR for convenience. */

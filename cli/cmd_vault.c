@@ -1,0 +1,402 @@
+/* cmd_vault.c: `hush vault init|set|get|ls|rm`: per-environment encrypted secrets under .hush/. */
+#include <errno.h>
+#include <getopt.h>
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "hush/error.h"
+#include "hush/scan.h"
+#include "hush/vault.h"
+#include "common/util.h"
+#include "common/banned.h"
+
+const char cmd_vault_usage[] =
+	"usage: hush vault init ENV [--dir DIR]\n"
+	"       hush vault set ENV NAME [--dir DIR]     (the value comes from stdin, never from the command line)\n"
+	"       hush vault get ENV NAME [--dir DIR]\n"
+	"       hush vault ls ENV [--dir DIR]\n"
+	"       hush vault rm ENV NAME [--dir DIR]\n"
+	"\n"
+	"Per-environment secrets, encrypted in DIR/ENV.json (default: .hush at the repository root).\n"
+	"init  create the environment's keypair and its vault file; the private key goes to\n"
+	"      $XDG_CONFIG_HOME/hush/keys/ENV.key (mode 0600), never into the repository\n"
+	"set   encrypt a value from stdin (one trailing newline dropped), or from a no-echo prompt on a terminal;\n"
+	"      needs only the public key that the vault file carries\n"
+	"get   print a value; needs the private key: HUSH_PRIVATE_KEY_<ENV> (base64), else the key file\n"
+	"ls    names, last update and who made it; never values\n"
+	"rm    remove a value\n"
+	"\n"
+	"Environment names: a-z, 0-9, '_' and '-' (at most 32). Secret names: environment-variable names.\n"
+	"Exit status: 0 done, 2 error. See docs/vault.md and docs/threat-model.md.\n";
+
+/* SECURITY: a process that holds plaintext must never leave it in a core file */
+static void no_core_dumps(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setrlimit(RLIMIT_CORE, &rl);
+}
+
+static long long now_seconds(void)
+{
+	const char *s = getenv("HUSH_NOW");
+
+	if (s && *s) {
+		char *end;
+		long long t;
+
+		errno = 0;
+		t = strtoll(s, &end, 10);
+		if (!errno && !*end && t >= 0)
+			return t;
+	}
+	return (long long)time(NULL);
+}
+
+/* git's user.email (the repository's config, else the user's), or NULL. Malloc'd. */
+static char *git_user_email(const char *root)
+{
+	git_repository *repo = NULL;
+	git_config *cfg = NULL, *snap = NULL;
+	git_buf b = { 0 };
+	char *email = NULL;
+
+	hush_git_init();
+	if (git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
+		if (git_repository_config_snapshot(&snap, repo) < 0)
+			snap = NULL;
+	} else if (git_config_open_default(&cfg) == 0) {
+		if (git_config_snapshot(&snap, cfg) < 0)
+			snap = NULL;
+	}
+	if (snap && git_config_get_string_buf(&b, snap, "user.email") == 0 && b.ptr && *b.ptr)
+		email = hush__strdup(b.ptr);
+	git_buf_dispose(&b);
+	git_config_free(snap);
+	git_config_free(cfg);
+	git_repository_free(repo);
+	return email;
+}
+
+/* The value of `set`: stdin to EOF (one trailing newline dropped), or a no-echo prompt when stdin is a TTY. */
+static int read_value(hush_secret **out, const char *env, const char *name)
+{
+	hush_secret *s = NULL;
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO), echo_off = false;
+	size_t len = 0;
+	int rc = EXIT_ERROR;
+
+	if (hush_secret_new(&s, NULL, HUSH_VAULT_MAX_VALUE + 1) != 0) {
+		cli_error("%s", hush_error_last());
+		return EXIT_ERROR;
+	}
+	if (tty) {
+		fprintf(stderr, "value of %s for %s (not echoed): ", name, env);
+		fflush(stderr);
+		if (tcgetattr(STDIN_FILENO, &old) == 0) {
+			quiet = old;
+			quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+			quiet.c_lflag |= ICANON;
+			echo_off = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+		}
+	}
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, hush_secret_data(s) + len, HUSH_VAULT_MAX_VALUE + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cli_error("cannot read the value from standard input: %s", strerror(errno));
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (tty && hush_secret_data(s)[len - 1] == '\n')
+			break; /* one line from the terminal */
+		if (len > HUSH_VAULT_MAX_VALUE) {
+			cli_error("the value of '%s' is too large (over %d bytes)", name, HUSH_VAULT_MAX_VALUE);
+			goto cleanup;
+		}
+	}
+	if (len && hush_secret_data(s)[len - 1] == '\n')
+		len--;
+	if (tty && len && hush_secret_data(s)[len - 1] == '\r')
+		len--;
+	hush_secret_truncate(s, len);
+	*out = s;
+	s = NULL;
+	rc = 0;
+cleanup:
+	if (echo_off) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	hush_secret_free(s);
+	return rc;
+}
+
+static int fail(void)
+{
+	cli_error("%s", hush_error_last());
+	return EXIT_ERROR;
+}
+
+static int vault_init(const char *env, const char *dir, const char *path)
+{
+	unsigned char pk[HUSH_VAULT_KEY_BYTES];
+	hush_secret *sk = NULL;
+	hush_vault *v = NULL;
+	char *key_path = NULL, *ignore = NULL;
+	struct stat st;
+	int lock = -1, rc = EXIT_ERROR;
+
+	if (!(key_path = hush_key_default_path(env)))
+		return fail();
+	if (hush__mkdir_p(dir, 0755) < 0) {
+		cli_error("cannot create '%s': %s", dir, strerror(errno));
+		goto cleanup;
+	}
+	if (hush_vault_lock(&lock, path) != 0) {
+		fail();
+		goto cleanup;
+	}
+	if (lstat(path, &st) == 0) {
+		cli_error("refusing to overwrite the vault '%s' of environment '%s'", path, env);
+		goto cleanup;
+	}
+	if (lstat(key_path, &st) == 0) {
+		cli_error("refusing to overwrite the key file '%s'; move it away first if it is no longer needed",
+			  key_path);
+		goto cleanup;
+	}
+	if (hush_vault_keypair(pk, &sk) != 0 || hush_key_write(key_path, env, sk) != 0 ||
+	    hush_vault_new(&v, env, pk) != 0 || hush_vault_save(v, path) != 0) {
+		fail();
+		goto cleanup;
+	}
+	/* the lock files are local state, not for the repository */
+	if ((ignore = hush__path_join(dir, ".gitignore")) && lstat(ignore, &st) < 0) {
+		FILE *fp = fopen(ignore, "w");
+
+		if (fp) {
+			fputs("*.lock\n", fp);
+			fclose(fp);
+		}
+	}
+	printf("created the vault '%s' for environment '%s' (key id %s)\n", path, env, hush_vault_key_id_of(v));
+	printf("the private key is in '%s' (mode 0600); keep it out of the repository.\n", key_path);
+	printf("for CI, store the key's \"secret_key\" as the variable HUSH_PRIVATE_KEY_");
+	for (const char *p = env; *p; p++)
+		putchar(*p == '-' ? '_' : (*p >= 'a' && *p <= 'z') ? *p - 'a' + 'A' : *p);
+	putchar('\n');
+	rc = EXIT_CLEAN;
+cleanup:
+	hush_vault_unlock(lock);
+	hush_vault_free(v);
+	hush_secret_free(sk);
+	free(key_path);
+	free(ignore);
+	return rc;
+}
+
+static int vault_set(const char *env, const char *name, const char *path, const char *root)
+{
+	hush_secret *value = NULL;
+	hush_vault *v = NULL;
+	char now[32], *email = NULL;
+	int lock = -1, rc = EXIT_ERROR;
+
+	no_core_dumps();
+	if (!hush_vault_name_valid(name)) {
+		cli_error("invalid secret name '%s': use a letter or '_', then letters, digits or '_' (at most 128)",
+			  name);
+		return EXIT_ERROR;
+	}
+	/* fail early, before asking for a value, when the vault cannot be read */
+	if (hush_vault_load(&v, path, env) != 0)
+		return fail();
+	hush_vault_free(v);
+	v = NULL;
+	if ((rc = read_value(&value, env, name)) != 0)
+		return rc;
+	rc = EXIT_ERROR;
+	email = git_user_email(root);
+	hush_vault_iso8601(now, sizeof(now), now_seconds());
+	/* read-modify-write under the lock, so concurrent sets all land */
+	if (hush_vault_lock(&lock, path) != 0 || hush_vault_load(&v, path, env) != 0 ||
+	    hush_vault_set(v, name, hush_secret_data(value), hush_secret_len(value), now, email) != 0 ||
+	    hush_vault_save(v, path) != 0) {
+		fail();
+		goto cleanup;
+	}
+	rc = EXIT_CLEAN;
+cleanup:
+	hush_vault_unlock(lock);
+	hush_vault_free(v);
+	hush_secret_free(value);
+	free(email);
+	return rc;
+}
+
+static int vault_get(const char *env, const char *name, const char *path)
+{
+	hush_vault *v = NULL;
+	hush_secret *sk = NULL, *value = NULL;
+	char *source = NULL;
+	int rc = EXIT_ERROR;
+
+	no_core_dumps();
+	if (hush_vault_load(&v, path, env) != 0) {
+		fail();
+		goto cleanup;
+	}
+	if (!hush_vault_has(v, name)) {
+		cli_error("no secret '%s' in environment '%s'", name, env);
+		goto cleanup;
+	}
+	if (hush_key_find(&sk, &source, env, NULL) != 0 || hush_vault_check_key(v, sk, source) != 0 ||
+	    hush_vault_get(&value, v, name, sk) != 0) {
+		fail();
+		goto cleanup;
+	}
+	if (fwrite(hush_secret_data(value), 1, hush_secret_len(value), stdout) != hush_secret_len(value)) {
+		cli_error("cannot write to standard output: %s", strerror(errno));
+		goto cleanup;
+	}
+	if (isatty(STDOUT_FILENO))
+		putchar('\n');
+	rc = EXIT_CLEAN;
+cleanup:
+	fflush(stdout);
+	hush_secret_free(value);
+	hush_secret_free(sk);
+	hush_vault_free(v);
+	free(source);
+	return rc;
+}
+
+static int vault_ls(const char *env, const char *path)
+{
+	hush_vault *v = NULL;
+	size_t n, w = 4;
+
+	if (hush_vault_load(&v, path, env) != 0)
+		return fail();
+	n = hush_vault_count(v);
+	for (size_t i = 0; i < n; i++) {
+		hush_vault_entry e;
+
+		hush_vault_entry_at(&e, v, i);
+		if (strlen(e.name) > w)
+			w = strlen(e.name);
+	}
+	for (size_t i = 0; i < n; i++) {
+		hush_vault_entry e;
+
+		hush_vault_entry_at(&e, v, i);
+		printf("%-*s  %-20s  %s\n", (int)w, e.name, *e.updated ? e.updated : "-",
+		       *e.updated_by ? e.updated_by : "-");
+	}
+	hush_vault_free(v);
+	return EXIT_CLEAN;
+}
+
+static int vault_rm(const char *env, const char *name, const char *path)
+{
+	hush_vault *v = NULL;
+	int lock = -1, rc = EXIT_ERROR;
+
+	if (hush_vault_lock(&lock, path) != 0 || hush_vault_load(&v, path, env) != 0 ||
+	    hush_vault_remove(v, name) != 0 || hush_vault_save(v, path) != 0)
+		fail();
+	else
+		rc = EXIT_CLEAN;
+	hush_vault_unlock(lock);
+	hush_vault_free(v);
+	return rc;
+}
+
+int cmd_vault(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const struct {
+		const char *name;
+		int nargs;
+	} subs[] = { { "init", 1 }, { "set", 2 }, { "get", 2 }, { "ls", 1 }, { "rm", 2 } };
+	const char *sub, *dir_opt = NULL, *env, *name;
+	char *root = NULL, *dir = NULL, *path = NULL;
+	hush_buf b = HUSH_BUF_INIT;
+	int opt, nargs = -1, rc = EXIT_ERROR;
+
+	if (argc < 2) {
+		fputs(cmd_vault_usage, stderr);
+		return EXIT_ERROR;
+	}
+	sub = argv[1];
+	for (size_t i = 0; i < HUSH_ARRAY_SIZE(subs); i++)
+		if (!strcmp(sub, subs[i].name))
+			nargs = subs[i].nargs;
+	if (nargs < 0) {
+		cli_error("unknown subcommand 'vault %s': use init, set, get, ls or rm", sub);
+		return EXIT_ERROR;
+	}
+	optind = 1;
+	while ((opt = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
+		if (opt == 'd') {
+			dir_opt = optarg;
+			continue;
+		}
+		fprintf(stderr, "Run 'hush vault --help' for the options.\n");
+		return EXIT_ERROR;
+	}
+	if (argc - 1 - optind != nargs) {
+		cli_error("'vault %s' takes %s", sub, nargs == 1 ? "ENV" : "ENV NAME");
+		if (!strcmp(sub, "set") && argc - 1 - optind > 2)
+			cli_error("the value is read from standard input, never from the command line");
+		return EXIT_ERROR;
+	}
+	env = argv[1 + optind];
+	name = nargs > 1 ? argv[2 + optind] : NULL;
+	if (!hush_vault_env_valid(env)) {
+		cli_error("invalid environment name '%s': use 1 to 32 of a-z, 0-9, '_' and '-'", env);
+		return EXIT_ERROR;
+	}
+	if (!(root = cli_find_root("."))) {
+		cli_error("cannot determine the current directory: %s", strerror(errno));
+		goto cleanup;
+	}
+	dir = dir_opt ? hush__strdup(dir_opt) : hush__path_join(root, ".hush");
+	if (!dir || hush_buf_printf(&b, "%s/%s.json", dir, env) || !(path = hush_buf_detach(&b, NULL))) {
+		cli_error("out of memory");
+		goto cleanup;
+	}
+	if (!strcmp(sub, "init"))
+		rc = vault_init(env, dir, path);
+	else if (!strcmp(sub, "set"))
+		rc = vault_set(env, name, path, root);
+	else if (!strcmp(sub, "get"))
+		rc = vault_get(env, name, path);
+	else if (!strcmp(sub, "ls"))
+		rc = vault_ls(env, path);
+	else
+		rc = vault_rm(env, name, path);
+cleanup:
+	free(root);
+	free(dir);
+	free(path);
+	return rc;
+}

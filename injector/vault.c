@@ -1,0 +1,664 @@
+/* vault.c: the vault file format (.hush/<env>.json), the per-value sealing construction, atomic locked writes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hush/error.h"
+#include "hush/vault.h"
+#include "common/util.h"
+#include "common/banned.h"
+
+#define CONTEXT "hush-vault-v1"
+#define EPH_BYTES crypto_box_PUBLICKEYBYTES
+#define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define HEADER_BYTES (EPH_BYTES + NONCE_BYTES)
+#define ENV_MAX 32
+#define NAME_MAX_LEN 128
+/* "hush-vault-v1\0" env "\0" key_id "\0" name */
+#define AD_MAX (sizeof(CONTEXT) + ENV_MAX + 1 + HUSH_VAULT_KEY_ID_HEX + 1 + NAME_MAX_LEN)
+
+struct hush_vault {
+	char env[ENV_MAX + 1];
+	unsigned char pk[HUSH_VAULT_KEY_BYTES];
+	char key_id[HUSH_VAULT_KEY_ID_HEX + 1];
+	json_t *secrets; /* name -> {"ciphertext", "created", "updated", "updated_by"} */
+	char **names;    /* sorted keys of secrets */
+	size_t nnames;
+};
+
+bool hush_vault_env_valid(const char *env)
+{
+	size_t n = 0;
+
+	for (; env[n]; n++)
+		if (!((env[n] >= 'a' && env[n] <= 'z') || (env[n] >= '0' && env[n] <= '9') || env[n] == '_' ||
+		      env[n] == '-'))
+			return false;
+	return n >= 1 && n <= ENV_MAX;
+}
+
+bool hush_vault_name_valid(const char *name)
+{
+	size_t n = 0;
+
+	for (; name[n]; n++) {
+		char c = name[n];
+		bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+
+		if (!alpha && !(n > 0 && c >= '0' && c <= '9'))
+			return false;
+	}
+	return n >= 1 && n <= NAME_MAX_LEN;
+}
+
+void hush_vault_key_id(char out[HUSH_VAULT_KEY_ID_HEX + 1], const unsigned char pk[HUSH_VAULT_KEY_BYTES])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof(h), pk, HUSH_VAULT_KEY_BYTES, NULL, 0);
+	hush__hex(out, h, HUSH_VAULT_KEY_ID_HEX / 2);
+}
+
+int hush_vault_keypair(unsigned char pk[HUSH_VAULT_KEY_BYTES], hush_secret **sk_out)
+{
+	int err;
+
+	if ((err = hush_secret_new(sk_out, NULL, HUSH_VAULT_KEY_BYTES)) != 0)
+		return err;
+	crypto_box_keypair(pk, hush_secret_data(*sk_out));
+	return 0;
+}
+
+void hush_vault_iso8601(char *out, size_t n, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, n, "1970-01-01T00:00:00Z");
+}
+
+/* ---- the construction (docs/threat-model.md) ---- */
+
+/* key = BLAKE2b-256("hush-vault-v1" || shared || eph_pk || env_pk) */
+static void derive_key(unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES], const unsigned char *shared,
+		       const unsigned char *eph_pk, const unsigned char *env_pk)
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+	crypto_generichash_update(&st, (const unsigned char *)CONTEXT, sizeof(CONTEXT) - 1);
+	crypto_generichash_update(&st, shared, crypto_scalarmult_BYTES);
+	crypto_generichash_update(&st, eph_pk, EPH_BYTES);
+	crypto_generichash_update(&st, env_pk, HUSH_VAULT_KEY_BYTES);
+	crypto_generichash_final(&st, key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+	sodium_memzero(&st, sizeof(st));
+}
+
+/* The associated data: "hush-vault-v1\0" env "\0" key_id "\0" name. Returns its length, 0 on bad input. */
+static size_t build_ad(unsigned char ad[AD_MAX], const char *env, const unsigned char *pk, const char *name)
+{
+	char key_id[HUSH_VAULT_KEY_ID_HEX + 1];
+	size_t n = 0, l;
+
+	if (!hush_vault_env_valid(env) || !hush_vault_name_valid(name))
+		return 0;
+	hush_vault_key_id(key_id, pk);
+	memcpy(ad, CONTEXT, sizeof(CONTEXT)); /* with its NUL */
+	n = sizeof(CONTEXT);
+	l = strlen(env) + 1;
+	memcpy(ad + n, env, l);
+	n += l;
+	memcpy(ad + n, key_id, HUSH_VAULT_KEY_ID_HEX + 1);
+	n += HUSH_VAULT_KEY_ID_HEX + 1;
+	l = strlen(name);
+	memcpy(ad + n, name, l);
+	return n + l;
+}
+
+int hush_vault_seal(char **out, const char *env, const unsigned char pk[HUSH_VAULT_KEY_BYTES], const char *name,
+		    const void *value, size_t len)
+{
+	unsigned char eph_sk[crypto_box_SECRETKEYBYTES], shared[crypto_scalarmult_BYTES];
+	unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES], ad[AD_MAX], *blob = NULL;
+	unsigned long long clen = 0;
+	size_t adlen, blen, b64len;
+	int err = HUSH_EINVALID;
+
+	*out = NULL;
+	if (sodium_init() < 0)
+		return hush_error_set("cannot initialise libsodium"), HUSH_ERROR;
+	if (!(adlen = build_ad(ad, env, pk, name)))
+		return hush_error_set("invalid environment or secret name '%s'", name), HUSH_EINVALID;
+	if (len > HUSH_VAULT_MAX_VALUE)
+		return hush_error_set("the value of '%s' is too large (over %d bytes)", name, HUSH_VAULT_MAX_VALUE),
+		       HUSH_EINVALID;
+	blen = HEADER_BYTES + len + TAG_BYTES;
+	if (!(blob = hush__malloc(blen)))
+		return HUSH_ENOMEM;
+	/* blob = eph_pk || nonce || ciphertext+tag */
+	crypto_box_keypair(blob, eph_sk);
+	if (crypto_scalarmult(shared, eph_sk, pk) != 0) {
+		hush_error_set("invalid public key for environment '%s'", env);
+		goto cleanup;
+	}
+	derive_key(key, shared, blob, pk);
+	randombytes_buf(blob + EPH_BYTES, NONCE_BYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(blob + HEADER_BYTES, &clen, value, len, ad, adlen, NULL,
+						   blob + EPH_BYTES, key);
+	b64len = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_ORIGINAL);
+	if (!(*out = hush__malloc(b64len))) {
+		err = HUSH_ENOMEM;
+		goto cleanup;
+	}
+	sodium_bin2base64(*out, b64len, blob, blen, sodium_base64_VARIANT_ORIGINAL);
+	err = 0;
+cleanup:
+	/* SECURITY: the ephemeral secret, the shared point and the derived key never outlive the call */
+	sodium_memzero(eph_sk, sizeof(eph_sk));
+	sodium_memzero(shared, sizeof(shared));
+	sodium_memzero(key, sizeof(key));
+	free(blob);
+	return err;
+}
+
+int hush_vault_open(hush_secret **out, const char *env, const unsigned char pk[HUSH_VAULT_KEY_BYTES],
+		    const char *name, const char *b64, const hush_secret *sk)
+{
+	unsigned char shared[crypto_scalarmult_BYTES], key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES], ad[AD_MAX];
+	unsigned char *blob = NULL;
+	unsigned long long plen = 0;
+	hush_secret *pt = NULL;
+	size_t adlen, b64len = strlen(b64), blen = 0, cap;
+	const char *end = NULL;
+	int err = HUSH_EDECRYPT;
+
+	*out = NULL;
+	if (sodium_init() < 0)
+		return hush_error_set("cannot initialise libsodium"), HUSH_ERROR;
+	/* SECURITY: one opaque message for every failure; which check failed is not revealed */
+	if (!(adlen = build_ad(ad, env, pk, name)) || hush_secret_len(sk) != crypto_scalarmult_SCALARBYTES)
+		goto fail;
+	cap = b64len / 4 * 3 + 3;
+	if (cap < HEADER_BYTES + TAG_BYTES || cap > HEADER_BYTES + TAG_BYTES + HUSH_VAULT_MAX_VALUE + 3)
+		goto fail;
+	if (!(blob = hush__malloc(cap)))
+		return HUSH_ENOMEM;
+	if (sodium_base642bin(blob, cap, b64, b64len, NULL, &blen, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != b64 + b64len || blen < HEADER_BYTES + TAG_BYTES)
+		goto fail;
+	if (crypto_scalarmult(shared, hush_secret_data(sk), blob) != 0)
+		goto fail;
+	derive_key(key, shared, blob, pk);
+	if ((err = hush_secret_new(&pt, NULL, blen - HEADER_BYTES - TAG_BYTES)) != 0)
+		goto cleanup;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(hush_secret_data(pt), &plen, NULL, blob + HEADER_BYTES,
+						       blen - HEADER_BYTES, ad, adlen, blob + EPH_BYTES, key) != 0 ||
+	    plen != hush_secret_len(pt)) {
+		err = HUSH_EDECRYPT;
+		goto fail;
+	}
+	*out = pt;
+	pt = NULL;
+	err = 0;
+	goto cleanup;
+fail:
+	err = HUSH_EDECRYPT;
+	hush_error_set("cannot decrypt '%s' in environment '%s'", name, env);
+cleanup:
+	sodium_memzero(shared, sizeof(shared));
+	sodium_memzero(key, sizeof(key));
+	hush_secret_free(pt); /* wiped: never any partial plaintext */
+	free(blob);
+	return err;
+}
+
+/* ---- the file ---- */
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Rebuild the sorted name list from the secrets object. */
+static int refresh_names(hush_vault *v)
+{
+	const char *k;
+	json_t *val;
+	size_t n = 0;
+	char **names;
+
+	if (!(names = hush__calloc(json_object_size(v->secrets) + 1, sizeof(char *))))
+		return HUSH_ENOMEM;
+	json_object_foreach(v->secrets, k, val) {
+		(void)val;
+		if (!(names[n] = hush__strdup(k))) {
+			hush__strv_free(names, n);
+			return HUSH_ENOMEM;
+		}
+		n++;
+	}
+	qsort(names, n, sizeof(char *), cmp_name);
+	hush__strv_free(v->names, v->nnames);
+	v->names = names;
+	v->nnames = n;
+	return 0;
+}
+
+int hush_vault_new(hush_vault **out, const char *env, const unsigned char pk[HUSH_VAULT_KEY_BYTES])
+{
+	hush_vault *v;
+
+	*out = NULL;
+	if (!hush_vault_env_valid(env))
+		return hush_error_set("invalid environment name '%s': use 1 to 32 of a-z, 0-9, '_' and '-'", env),
+		       HUSH_EINVALID;
+	if (!(v = hush__calloc(1, sizeof(*v))))
+		return HUSH_ENOMEM;
+	snprintf(v->env, sizeof(v->env), "%s", env);
+	memcpy(v->pk, pk, HUSH_VAULT_KEY_BYTES);
+	hush_vault_key_id(v->key_id, pk);
+	if (!(v->secrets = json_object())) {
+		free(v);
+		return hush_error_set("out of memory"), HUSH_ENOMEM;
+	}
+	*out = v;
+	return 0;
+}
+
+void hush_vault_free(hush_vault *v)
+{
+	if (!v)
+		return;
+	json_decref(v->secrets);
+	hush__strv_free(v->names, v->nnames);
+	free(v);
+}
+
+static bool is_b64(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '+' ||
+		      *s == '/' || *s == '='))
+			return false;
+	return true;
+}
+
+static int check_entry(const char *origin, const char *name, json_t *e)
+{
+	static const char *const fields[] = { "ciphertext", "created", "updated", "updated_by" };
+	const char *k;
+	json_t *val;
+
+	if (!hush_vault_name_valid(name))
+		return hush_error_set("invalid vault '%s': invalid secret name '%s'", origin, name), HUSH_EINVALID;
+	if (!json_is_object(e))
+		return hush_error_set("invalid vault '%s': secret '%s' is not an object", origin, name), HUSH_EINVALID;
+	json_object_foreach(e, k, val) {
+		size_t i;
+
+		for (i = 0; i < HUSH_ARRAY_SIZE(fields) && strcmp(k, fields[i]); i++)
+			;
+		if (i == HUSH_ARRAY_SIZE(fields))
+			return hush_error_set("invalid vault '%s': secret '%s': unknown field '%s'", origin, name, k),
+			       HUSH_EINVALID;
+		if (!json_is_string(val))
+			return hush_error_set("invalid vault '%s': secret '%s': '%s' is not a string", origin, name, k),
+			       HUSH_EINVALID;
+	}
+	val = json_object_get(e, "ciphertext");
+	if (!val || !is_b64(json_string_value(val)))
+		return hush_error_set("invalid vault '%s': secret '%s' has no base64 \"ciphertext\"", origin, name),
+		       HUSH_EINVALID;
+	return 0;
+}
+
+int hush_vault_parse(hush_vault **out, const char *data, size_t len, const char *origin, const char *env)
+{
+	static const char *const fields[] = { "hush_vault", "environment", "public_key", "key_id", "secrets" };
+	json_t *root = NULL, *ver, *jenv, *jpk, *jid, *jsec, *val;
+	json_error_t je;
+	unsigned char pk[HUSH_VAULT_KEY_BYTES];
+	char key_id[HUSH_VAULT_KEY_ID_HEX + 1];
+	size_t pk_len = 0;
+	const char *k, *end = NULL;
+	hush_vault *v = NULL;
+	int err = HUSH_EINVALID;
+
+	*out = NULL;
+	if (sodium_init() < 0)
+		return hush_error_set("cannot initialise libsodium"), HUSH_ERROR;
+	if (!(root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je))) {
+		if (len == 0)
+			hush_error_set("invalid vault '%s': the file is empty", origin);
+		else
+			hush_error_set("invalid vault '%s': line %d column %d: %s", origin, je.line, je.column, je.text);
+		return HUSH_EINVALID;
+	}
+	ver = json_object_get(root, "hush_vault");
+	if (!json_is_object(root) || !ver) {
+		hush_error_set("invalid vault '%s': not a hush vault (no \"hush_vault\" version)", origin);
+		goto cleanup;
+	}
+	if (!json_is_integer(ver) || json_integer_value(ver) != HUSH_VAULT_VERSION) {
+		char shown[32] = "?";
+
+		if (json_is_integer(ver))
+			snprintf(shown, sizeof(shown), "%lld", (long long)json_integer_value(ver));
+		hush_error_set("unsupported vault format version %s in '%s' (this hush reads version %d)", shown, origin,
+			       HUSH_VAULT_VERSION);
+		err = HUSH_EVERSION;
+		goto cleanup;
+	}
+	json_object_foreach(root, k, val) {
+		size_t i;
+
+		for (i = 0; i < HUSH_ARRAY_SIZE(fields) && strcmp(k, fields[i]); i++)
+			;
+		if (i == HUSH_ARRAY_SIZE(fields)) {
+			hush_error_set("invalid vault '%s': unknown field '%s'", origin, k);
+			goto cleanup;
+		}
+	}
+	jenv = json_object_get(root, "environment");
+	jpk = json_object_get(root, "public_key");
+	jid = json_object_get(root, "key_id");
+	jsec = json_object_get(root, "secrets");
+	if (!json_is_string(jenv) || !hush_vault_env_valid(json_string_value(jenv))) {
+		hush_error_set("invalid vault '%s': missing or invalid \"environment\"", origin);
+		goto cleanup;
+	}
+	if (env && strcmp(env, json_string_value(jenv))) {
+		hush_error_set("environment mismatch: '%s' holds environment '%s', not '%s'", origin,
+			       json_string_value(jenv), env);
+		err = HUSH_EENV;
+		goto cleanup;
+	}
+	if (!json_is_string(jpk) ||
+	    sodium_base642bin(pk, sizeof(pk), json_string_value(jpk), json_string_length(jpk), NULL, &pk_len, &end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    pk_len != sizeof(pk) || end != json_string_value(jpk) + json_string_length(jpk)) {
+		hush_error_set("invalid vault '%s': \"public_key\" is not base64 of %d bytes", origin,
+			       HUSH_VAULT_KEY_BYTES);
+		goto cleanup;
+	}
+	hush_vault_key_id(key_id, pk);
+	if (!json_is_string(jid) || strcmp(json_string_value(jid), key_id)) {
+		hush_error_set("invalid vault '%s': \"key_id\" does not match the public key (expected '%s')", origin,
+			       key_id);
+		goto cleanup;
+	}
+	if (!json_is_object(jsec)) {
+		hush_error_set("invalid vault '%s': \"secrets\" must be an object", origin);
+		goto cleanup;
+	}
+	json_object_foreach(jsec, k, val)
+		if ((err = check_entry(origin, k, val)) != 0)
+			goto cleanup;
+	if ((err = hush_vault_new(&v, json_string_value(jenv), pk)) != 0)
+		goto cleanup;
+	json_decref(v->secrets);
+	v->secrets = json_incref(jsec);
+	if ((err = refresh_names(v)) != 0)
+		goto cleanup;
+	*out = v;
+	v = NULL;
+	err = 0;
+cleanup:
+	hush_vault_free(v);
+	json_decref(root);
+	return err;
+}
+
+int hush_vault_load(hush_vault **out, const char *path, const char *env)
+{
+	hush_buf b = HUSH_BUF_INIT;
+	struct stat st;
+	int err;
+
+	*out = NULL;
+	if (stat(path, &st) < 0 && errno == ENOENT) {
+		if (env)
+			return hush_error_set("no vault for environment '%s': '%s' does not exist (run 'hush vault init "
+					      "%s')",
+					      env, path, env),
+			       HUSH_ENOTFOUND;
+		return hush_error_set("no vault '%s'", path), HUSH_ENOTFOUND;
+	}
+	if ((err = hush__read_file(&b, path, HUSH_VAULT_MAX_FILE)) == 0)
+		err = hush_vault_parse(out, b.ptr, b.len, path, env);
+	hush_buf_dispose(&b);
+	return err;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int hush_vault_save(const hush_vault *v, const char *path)
+{
+	char pk_b64[sodium_base64_ENCODED_LEN(HUSH_VAULT_KEY_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+	char *dir = NULL, *tmp = NULL, *text = NULL, *slash;
+	json_t *root;
+	int fd = -1, dfd, err = HUSH_EIO;
+	hush_buf b = HUSH_BUF_INIT;
+
+	sodium_bin2base64(pk_b64, sizeof(pk_b64), v->pk, HUSH_VAULT_KEY_BYTES, sodium_base64_VARIANT_ORIGINAL);
+	root = json_pack("{s:i, s:s, s:s, s:s, s:O}", "hush_vault", HUSH_VAULT_VERSION, "environment", v->env,
+			 "public_key", pk_b64, "key_id", v->key_id, "secrets", v->secrets);
+	/* sorted keys, one entry per name: a diff shows which names changed */
+	if (!root || !(text = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2)))) {
+		json_decref(root);
+		return hush_error_set("out of memory"), HUSH_ENOMEM;
+	}
+	json_decref(root);
+	if (!(dir = hush__strdup(path)))
+		goto cleanup;
+	if ((slash = strrchr(dir, '/')))
+		*(slash == dir ? slash + 1 : slash) = 0;
+	else
+		dir[0] = '.', dir[1] = 0;
+	hush_buf_printf(&b, "%s/.%s.XXXXXX", dir, slash ? strrchr(path, '/') + 1 : path);
+	if (!(tmp = hush_buf_detach(&b, NULL)))
+		goto cleanup;
+	if ((fd = mkstemp(tmp)) < 0) {
+		hush_error_set("cannot create a temporary file in '%s': %s", dir, strerror(errno));
+		goto cleanup;
+	}
+	if (fchmod(fd, 0644) < 0 || write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 ||
+	    fsync(fd) < 0) {
+		hush_error_set("cannot write '%s': %s", tmp, strerror(errno));
+		goto cleanup;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		hush_error_set("cannot write '%s': %s", tmp, strerror(errno));
+		goto cleanup;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		hush_error_set("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+		goto cleanup;
+	}
+	free(tmp);
+	tmp = NULL;
+	/* the rename itself is durable only once the folder is synced */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		int rc = fsync(dfd);
+
+		close(dfd);
+		if (rc < 0) {
+			hush_error_set("cannot sync the folder '%s': %s", dir, strerror(errno));
+			goto cleanup;
+		}
+	}
+	err = 0;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(dir);
+	free(text);
+	return err;
+}
+
+const char *hush_vault_env(const hush_vault *v)
+{
+	return v->env;
+}
+
+const unsigned char *hush_vault_public_key(const hush_vault *v)
+{
+	return v->pk;
+}
+
+const char *hush_vault_key_id_of(const hush_vault *v)
+{
+	return v->key_id;
+}
+
+size_t hush_vault_count(const hush_vault *v)
+{
+	return v->nnames;
+}
+
+static const char *field(json_t *e, const char *k)
+{
+	const char *s = json_string_value(json_object_get(e, k));
+
+	return s ? s : "";
+}
+
+void hush_vault_entry_at(hush_vault_entry *out, const hush_vault *v, size_t i)
+{
+	json_t *e = json_object_get(v->secrets, v->names[i]);
+
+	out->name = v->names[i];
+	out->created = field(e, "created");
+	out->updated = field(e, "updated");
+	out->updated_by = field(e, "updated_by");
+}
+
+bool hush_vault_has(const hush_vault *v, const char *name)
+{
+	return json_object_get(v->secrets, name) != NULL;
+}
+
+int hush_vault_set(hush_vault *v, const char *name, const void *value, size_t len, const char *now,
+		   const char *updated_by)
+{
+	json_t *old = json_object_get(v->secrets, name), *e;
+	char *ct = NULL;
+	int err;
+
+	if (!hush_vault_name_valid(name))
+		return hush_error_set("invalid secret name '%s': use a letter or '_' then letters, digits or '_' (at "
+				      "most 128)",
+				      name),
+		       HUSH_EINVALID;
+	if ((err = hush_vault_seal(&ct, v->env, v->pk, name, value, len)) != 0)
+		return err;
+	e = json_pack("{s:s, s:s, s:s}", "ciphertext", ct, "created",
+		      old && *field(old, "created") ? field(old, "created") : now, "updated", now);
+	free(ct);
+	if (!e)
+		return hush_error_set("out of memory"), HUSH_ENOMEM;
+	if (updated_by && *updated_by)
+		json_object_set_new(e, "updated_by", json_string(updated_by));
+	if (json_object_set_new(v->secrets, name, e) != 0)
+		return hush_error_set("out of memory"), HUSH_ENOMEM;
+	return refresh_names(v);
+}
+
+int hush_vault_remove(hush_vault *v, const char *name)
+{
+	if (json_object_del(v->secrets, name) != 0)
+		return hush_error_set("no secret '%s' in environment '%s'", name, v->env), HUSH_ENOTFOUND;
+	return refresh_names(v);
+}
+
+int hush_vault_check_key(const hush_vault *v, const hush_secret *sk, const char *source)
+{
+	unsigned char pk[HUSH_VAULT_KEY_BYTES];
+	char key_id[HUSH_VAULT_KEY_ID_HEX + 1];
+
+	if (hush_secret_len(sk) != HUSH_VAULT_KEY_BYTES || crypto_scalarmult_base(pk, hush_secret_data(sk)) != 0)
+		return hush_error_set("invalid private key from %s", source ? source : "the caller"), HUSH_EINVALID;
+	if (sodium_memcmp(pk, v->pk, HUSH_VAULT_KEY_BYTES) != 0) {
+		hush_vault_key_id(key_id, pk);
+		return hush_error_set("wrong key for environment '%s': %s has key id %s, the vault needs %s", v->env,
+				      source ? source : "the private key", key_id, v->key_id),
+		       HUSH_EWRONGKEY;
+	}
+	return 0;
+}
+
+int hush_vault_get(hush_secret **out, const hush_vault *v, const char *name, const hush_secret *sk)
+{
+	json_t *e = json_object_get(v->secrets, name);
+	int err;
+
+	*out = NULL;
+	if (!e)
+		return hush_error_set("no secret '%s' in environment '%s'", name, v->env), HUSH_ENOTFOUND;
+	if ((err = hush_vault_check_key(v, sk, NULL)) != 0)
+		return err;
+	return hush_vault_open(out, v->env, v->pk, name, field(e, "ciphertext"), sk);
+}
+
+int hush_vault_lock(int *fd_out, const char *path)
+{
+	hush_buf b = HUSH_BUF_INIT;
+	char *lock;
+	int fd;
+
+	*fd_out = -1;
+	if (hush_buf_printf(&b, "%s.lock", path) || !(lock = hush_buf_detach(&b, NULL)))
+		return HUSH_ENOMEM;
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		hush_error_set("cannot open the lock file '%s': %s", lock, strerror(errno));
+		free(lock);
+		return HUSH_EIO;
+	}
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno == EINTR)
+			continue;
+		hush_error_set("cannot lock '%s': %s", lock, strerror(errno));
+		close(fd);
+		free(lock);
+		return HUSH_EIO;
+	}
+	free(lock);
+	*fd_out = fd;
+	return 0;
+}
+
+void hush_vault_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the flock */
+}
