@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/vault_cmds.h"
 #include "hush/error.h"
 #include "hush/scan.h"
 #include "hush/vault.h"
@@ -24,6 +25,11 @@ const char cmd_vault_usage[] =
 	"       hush vault get ENV NAME [--dir DIR]\n"
 	"       hush vault ls ENV [--dir DIR]\n"
 	"       hush vault rm ENV NAME [--dir DIR]\n"
+	"       hush vault import [--dir DIR] ENV FILE.env\n"
+	"       hush vault export [--dir DIR] ENV [--format dotenv|json]\n"
+	"       hush vault diff [--dir DIR] ENV [REV]\n"
+	"       hush vault rotate-key [--dir DIR] ENV\n"
+	"       hush vault check [--dir DIR] [ENV] [--max-age 90d]\n"
 	"\n"
 	"Per-environment secrets, encrypted in DIR/ENV.json (default: .hush at the repository root).\n"
 	"init  create the environment's keypair and its vault file; the private key goes to\n"
@@ -33,9 +39,15 @@ const char cmd_vault_usage[] =
 	"get   print a value; needs the private key: HUSH_PRIVATE_KEY_<ENV> (base64), else the key file\n"
 	"ls    names, last update and who made it; never values\n"
 	"rm    remove a value\n"
+	"import      set every NAME=value of a dotenv file (quotes, escapes, export, multi-line values)\n"
+	"export      print every value as dotenv or JSON (needs the private key)\n"
+	"diff        names added (+), removed (-) or changed (~) since a git revision (default HEAD); never values\n"
+	"rotate-key  new keypair, every value re-encrypted; the old key file is kept as ENV.key.retired-ID\n"
+	"check       list secrets older than --max-age (h, d, w; default 90d); exit 1 when any is\n"
 	"\n"
 	"Environment names: a-z, 0-9, '_' and '-' (at most 32). Secret names: environment-variable names.\n"
-	"Exit status: 0 done, 2 error. See docs/vault.md and docs/threat-model.md.\n";
+	"Exit status: 0 done, 1 differences (diff) or old secrets (check), 2 error. See docs/vault.md and\n"
+	"docs/threat-model.md.\n";
 
 /* SECURITY: a process that holds plaintext must never leave it in a core file */
 static void no_core_dumps(void)
@@ -327,6 +339,51 @@ static int vault_rm(const char *env, const char *name, const char *path)
 	return rc;
 }
 
+/* Subcommands that live in their own files (cli/vault_cmds.h): each parses its own arguments after ENV. */
+static const struct {
+	const char *name;
+	int (*run)(const vault_args *a);
+} more_subs[] = {
+	{ "import", vault_cmd_import },
+	{ "export", vault_cmd_export },
+	{ "diff", vault_cmd_diff },
+	{ "rotate-key", vault_cmd_rotate_key },
+	{ "check", vault_cmd_check },
+};
+
+static int run_more(int i, int argc, char **argv)
+{
+	vault_args a;
+	char *root = cli_find_root("."), *dir = NULL;
+	int rc = EXIT_ERROR;
+
+	memset(&a, 0, sizeof(a));
+	if (!root) {
+		cli_error("cannot determine the current directory: %s", strerror(errno));
+		return EXIT_ERROR;
+	}
+	/* --dir DIR may come first; the rest belongs to the subcommand */
+	a.argc = argc - 2;
+	a.argv = argv + 2;
+	if (a.argc >= 2 && !strcmp(a.argv[0], "--dir")) {
+		dir = hush__strdup(a.argv[1]);
+		a.argc -= 2;
+		a.argv += 2;
+	} else {
+		dir = hush__path_join(root, ".hush");
+	}
+	if (!dir) {
+		free(root);
+		return EXIT_ERROR;
+	}
+	a.root = root;
+	a.dir = dir;
+	rc = more_subs[i].run(&a);
+	free(root);
+	free(dir);
+	return rc;
+}
+
 int cmd_vault(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -347,6 +404,9 @@ int cmd_vault(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	sub = argv[1];
+	for (size_t i = 0; i < HUSH_ARRAY_SIZE(more_subs); i++)
+		if (!strcmp(sub, more_subs[i].name))
+			return run_more((int)i, argc, argv);
 	for (size_t i = 0; i < HUSH_ARRAY_SIZE(subs); i++)
 		if (!strcmp(sub, subs[i].name))
 			nargs = subs[i].nargs;

@@ -1,4 +1,5 @@
 /* vault.c: the vault file format (.hush/<env>.json), the per-value sealing construction, atomic locked writes. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -455,6 +456,32 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Remove the temp files of writes that were killed between mkstemp and rename (".NAME.XXXXXX" next to the vault).
+ * Only ever called under the vault's lock, right after a successful write: no other writer can own one.
+ */
+static void sweep_stale_temps(const char *dir, const char *base)
+{
+	size_t blen = strlen(base);
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+
+		if (n[0] == '.' && !strncmp(n + 1, base, blen) && n[1 + blen] == '.' && strlen(n + 2 + blen) == 6) {
+			char *p = hush__path_join(dir, n);
+
+			if (p)
+				unlink(p);
+			free(p);
+		}
+	}
+	closedir(d);
+}
+
 int hush_vault_save(const hush_vault *v, const char *path)
 {
 	char pk_b64[sodium_base64_ENCODED_LEN(HUSH_VAULT_KEY_BYTES, sodium_base64_VARIANT_ORIGINAL)];
@@ -502,6 +529,7 @@ int hush_vault_save(const hush_vault *v, const char *path)
 	}
 	free(tmp);
 	tmp = NULL;
+	sweep_stale_temps(dir, slash ? strrchr(path, '/') + 1 : path);
 	/* the rename itself is durable only once the folder is synced */
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		int rc = fsync(dfd);
