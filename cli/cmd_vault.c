@@ -50,7 +50,7 @@ const char cmd_vault_usage[] =
 	"docs/threat-model.md.\n";
 
 /* SECURITY: a process that holds plaintext must never leave it in a core file */
-static void no_core_dumps(void)
+void vault_no_core_dumps(void)
 {
 	struct rlimit rl = { 0, 0 };
 
@@ -58,7 +58,7 @@ static void no_core_dumps(void)
 	setrlimit(RLIMIT_CORE, &rl);
 }
 
-static long long now_seconds(void)
+long long vault_now(void)
 {
 	const char *s = getenv("HUSH_NOW");
 
@@ -75,7 +75,7 @@ static long long now_seconds(void)
 }
 
 /* git's user.email (the repository's config, else the user's), or NULL. Malloc'd. */
-static char *git_user_email(const char *root)
+char *vault_git_user_email(const char *root)
 {
 	git_repository *repo = NULL;
 	git_config *cfg = NULL, *snap = NULL;
@@ -229,7 +229,7 @@ static int vault_set(const char *env, const char *name, const char *path, const 
 	char now[32], *email = NULL;
 	int lock = -1, rc = EXIT_ERROR;
 
-	no_core_dumps();
+	vault_no_core_dumps();
 	if (!hush_vault_name_valid(name)) {
 		cli_error("invalid secret name '%s': use a letter or '_', then letters, digits or '_' (at most 128)",
 			  name);
@@ -243,8 +243,8 @@ static int vault_set(const char *env, const char *name, const char *path, const 
 	if ((rc = read_value(&value, env, name)) != 0)
 		return rc;
 	rc = EXIT_ERROR;
-	email = git_user_email(root);
-	hush_vault_iso8601(now, sizeof(now), now_seconds());
+	email = vault_git_user_email(root);
+	hush_vault_iso8601(now, sizeof(now), vault_now());
 	/* read-modify-write under the lock, so concurrent sets all land */
 	if (hush_vault_lock(&lock, path) != 0 || hush_vault_load(&v, path, env) != 0 ||
 	    hush_vault_set(v, name, hush_secret_data(value), hush_secret_len(value), now, email) != 0 ||
@@ -268,7 +268,7 @@ static int vault_get(const char *env, const char *name, const char *path)
 	char *source = NULL;
 	int rc = EXIT_ERROR;
 
-	no_core_dumps();
+	vault_no_core_dumps();
 	if (hush_vault_load(&v, path, env) != 0) {
 		fail();
 		goto cleanup;

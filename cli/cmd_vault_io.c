@@ -21,56 +21,6 @@
 #include "common/util.h"
 #include "common/banned.h"
 
-/* SECURITY: a process that holds plaintext must never leave it in a core file (as in cmd_vault.c) */
-static void no_core_dumps(void)
-{
-	struct rlimit rl = { 0, 0 };
-
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	setrlimit(RLIMIT_CORE, &rl);
-}
-
-static long long now_seconds(void)
-{
-	const char *s = getenv("HUSH_NOW");
-
-	if (s && *s) {
-		char *end;
-		long long t;
-
-		errno = 0;
-		t = strtoll(s, &end, 10);
-		if (!errno && !*end && t >= 0)
-			return t;
-	}
-	return (long long)time(NULL);
-}
-
-/* git's user.email (the repository's config, else the user's), or NULL. Malloc'd. */
-static char *git_user_email(const char *root)
-{
-	git_repository *repo = NULL;
-	git_config *cfg = NULL, *snap = NULL;
-	git_buf b = { 0 };
-	char *email = NULL;
-
-	hush_git_init();
-	if (git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
-		if (git_repository_config_snapshot(&snap, repo) < 0)
-			snap = NULL;
-	} else if (git_config_open_default(&cfg) == 0) {
-		if (git_config_snapshot(&snap, cfg) < 0)
-			snap = NULL;
-	}
-	if (snap && git_config_get_string_buf(&b, snap, "user.email") == 0 && b.ptr && *b.ptr)
-		email = hush__strdup(b.ptr);
-	git_buf_dispose(&b);
-	git_config_free(snap);
-	git_config_free(cfg);
-	git_repository_free(repo);
-	return email;
-}
-
 static int fail(void)
 {
 	cli_error("%s", hush_error_last());
@@ -150,7 +100,7 @@ int vault_cmd_import(const vault_args *a)
 	size_t n, added = 0;
 	int lock = -1, rc = EXIT_ERROR;
 
-	no_core_dumps();
+	vault_no_core_dumps();
 	if (a->argc != 2) {
 		cli_error("'vault import' takes ENV FILE.env");
 		return EXIT_ERROR;
@@ -184,8 +134,8 @@ int vault_cmd_import(const vault_args *a)
 		cli_error("out of memory");
 		goto cleanup;
 	}
-	email = git_user_email(a->root);
-	hush_vault_iso8601(now, sizeof(now), now_seconds());
+	email = vault_git_user_email(a->root);
+	hush_vault_iso8601(now, sizeof(now), vault_now());
 	/* one read-modify-write under the lock; the vault is saved (atomically) only when every value is set */
 	if (hush_vault_lock(&lock, path) != 0 || hush_vault_load(&v, path, a->argv[0]) != 0) {
 		fail();
@@ -301,7 +251,7 @@ int vault_cmd_export(const vault_args *a)
 	size_t n = 0;
 	int rc = EXIT_ERROR, err = 0;
 
-	no_core_dumps();
+	vault_no_core_dumps();
 	for (int i = 0; i < a->argc; i++) {
 		const char *arg = a->argv[i], *fmt = NULL;
 

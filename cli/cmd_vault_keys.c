@@ -18,32 +18,6 @@
 #include "common/util.h"
 #include "common/banned.h"
 
-/* SECURITY: a process that holds plaintext or private keys must never leave them in a core file (as cmd_vault.c) */
-static void no_core_dumps(void)
-{
-	struct rlimit rl = { 0, 0 };
-
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	setrlimit(RLIMIT_CORE, &rl);
-}
-
-/* HUSH_NOW (seconds since the epoch) overrides the clock, as in cmd_vault.c */
-static long long now_seconds(void)
-{
-	const char *s = getenv("HUSH_NOW");
-
-	if (s && *s) {
-		char *end;
-		long long t;
-
-		errno = 0;
-		t = strtoll(s, &end, 10);
-		if (!errno && !*end && t >= 0)
-			return t;
-	}
-	return (long long)time(NULL);
-}
-
 static int fail(void)
 {
 	cli_error("%s", hush_error_last());
@@ -138,7 +112,7 @@ int vault_cmd_rotate_key(const vault_args *a)
 	size_t n;
 	int lock = -1, rc = EXIT_ERROR;
 
-	no_core_dumps();
+	vault_no_core_dumps();
 	if (a->argc != 1 || a->argv[0][0] == '-') {
 		cli_error("'vault rotate-key' takes ENV");
 		return EXIT_ERROR;
@@ -381,7 +355,7 @@ static int cmp_str(const void *x, const void *y)
 int vault_cmd_check(const vault_args *a)
 {
 	const char *env = NULL, *max_text = "90d";
-	long long max_age, now = now_seconds();
+	long long max_age, now = vault_now();
 	char **files = NULL, *path = NULL;
 	size_t nfiles = 0, cap = 0, stale = 0, total = 0;
 	DIR *d = NULL;

@@ -9,6 +9,14 @@ typedef struct {
 	char **argv;
 } vault_args;
 
+/* cmd_vault.c: shared by the subcommands */
+/* SECURITY: call before any plaintext is held: no core file may ever contain it. */
+void vault_no_core_dumps(void);
+/* Seconds since the epoch; HUSH_NOW overrides the clock (tests). */
+long long vault_now(void);
+/* git's user.email (the repository's config, else the user's), or NULL. Malloc'd. */
+char *vault_git_user_email(const char *root);
+
 /* cmd_vault_io.c */
 int vault_cmd_import(const vault_args *a);
 int vault_cmd_export(const vault_args *a);
