@@ -338,6 +338,26 @@ static int scan_revisions(hook_env *e, const char *repo_path, strlist *revs, siz
 	return rc;
 }
 
+/* What pre-push and pre-receive start with: git's lines from stdin, the rules (loading while libgit2 starts on
+ * another thread), then the repository. Returns 0 or an exit status. */
+static int hook_begin(hook_env *e, hush_buf *in, git_repository **repo)
+{
+	int rc;
+
+	hush_buf_init(in, STDIN_CAP);
+	if (read_stdin(in)) {
+		cli_error("%s", hush_error_last());
+		return EXIT_ERROR;
+	}
+	if ((rc = hook_prepare(e, ".")) != 0)
+		return rc;
+	if (hush_repo_open(repo, ".") < 0) {
+		cli_error("cannot open the repository: %s", git_msg());
+		return EXIT_ERROR;
+	}
+	return 0;
+}
+
 static int hook_pre_push(hook_env *e, const char *remote)
 {
 	git_repository *repo = NULL;
@@ -348,16 +368,11 @@ static int hook_pre_push(hook_env *e, const char *remote)
 	bool exclude_all_remote = false;
 	int rc = EXIT_ERROR;
 
-	hush_buf_init(&in, STDIN_CAP);
-	if (read_stdin(&in)) {
-		cli_error("%s", hush_error_last());
-		goto cleanup;
-	}
-	if ((rc = hook_prepare(e, ".")) != 0) /* while libgit2 starts on another thread */
+	if ((rc = hook_begin(e, &in, &repo)) != 0)
 		goto cleanup;
 	rc = EXIT_ERROR;
-	if (hush_repo_open(&repo, ".") < 0 || git_repository_odb(&odb, repo) < 0) {
-		cli_error("cannot open the repository: %s", git_msg());
+	if (git_repository_odb(&odb, repo) < 0) {
+		cli_error("cannot open the object database: %s", git_msg());
 		goto cleanup;
 	}
 	for (const char *p = in.ptr, *end = in.ptr + in.len; p < end;) {
@@ -469,18 +484,9 @@ static int hook_pre_receive(hook_env *e)
 	size_t positives = 0;
 	int rc = EXIT_ERROR;
 
-	hush_buf_init(&in, STDIN_CAP);
-	if (read_stdin(&in)) {
-		cli_error("%s", hush_error_last());
-		goto cleanup;
-	}
-	if ((rc = hook_prepare(e, ".")) != 0) /* while libgit2 starts on another thread */
+	if ((rc = hook_begin(e, &in, &repo)) != 0)
 		goto cleanup;
 	rc = EXIT_ERROR;
-	if (hush_repo_open(&repo, ".") < 0) {
-		cli_error("cannot open the repository: %s", git_msg());
-		goto cleanup;
-	}
 	if (push_option("hush.skip")) {
 		if (bypass_allowed(repo)) {
 			log_bypass(repo, &in);

@@ -61,6 +61,24 @@ const char cmd_scan_usage[] =
 	"\n"
 	"Exit status: 0 no findings (or a baseline written), 1 findings, 2 error (or a warning with --strict).\n";
 
+static int parse_format(output_format *out, const char *name)
+{
+	static const struct {
+		const char *name;
+		output_format fmt;
+	} formats[] = {
+		{ "text", FORMAT_TEXT }, { "json", FORMAT_JSON },   { "jsonl", FORMAT_JSONL },   { "sarif", FORMAT_SARIF },
+		{ "csv", FORMAT_CSV },   { "junit", FORMAT_JUNIT }, { "github", FORMAT_GITHUB }, { "gitleaks", FORMAT_GITLEAKS },
+	};
+
+	for (size_t i = 0; i < HUSH_ARRAY_SIZE(formats); i++)
+		if (!strcmp(formats[i].name, name)) {
+			*out = formats[i].fmt;
+			return 0;
+		}
+	return -1;
+}
+
 /* Append prefix + spec (a malloc'd copy) to the revision list. */
 static int add_rev(char ***revs, size_t *n, const char *prefix, const char *spec)
 {
@@ -379,23 +397,7 @@ int cmd_scan(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 'f':
-			if (!strcmp(optarg, "text"))
-				fmt = FORMAT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				fmt = FORMAT_JSON;
-			else if (!strcmp(optarg, "jsonl"))
-				fmt = FORMAT_JSONL;
-			else if (!strcmp(optarg, "sarif"))
-				fmt = FORMAT_SARIF;
-			else if (!strcmp(optarg, "csv"))
-				fmt = FORMAT_CSV;
-			else if (!strcmp(optarg, "junit"))
-				fmt = FORMAT_JUNIT;
-			else if (!strcmp(optarg, "github"))
-				fmt = FORMAT_GITHUB;
-			else if (!strcmp(optarg, "gitleaks"))
-				fmt = FORMAT_GITLEAKS;
-			else {
+			if (parse_format(&fmt, optarg) < 0) {
 				cli_error("unknown format '%s': use text, json, jsonl, sarif, csv, junit, github or gitleaks",
 					  optarg);
 				goto cleanup;
