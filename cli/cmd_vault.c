@@ -1,5 +1,6 @@
 /* cmd_vault.c: `hush vault init|set|get|ls|rm`: per-environment encrypted secrets under .hush/. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <git2.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@
 #include "common/banned.h"
 
 const char cmd_vault_usage[] =
-	"usage: hush vault init ENV [--dir DIR]\n"
+	"usage: hush vault init ENV [--dir DIR] [--passphrase]\n"
 	"       hush vault set ENV NAME [--dir DIR]     (the value comes from stdin, never from the command line)\n"
 	"       hush vault get ENV NAME [--dir DIR]\n"
 	"       hush vault ls ENV [--dir DIR]\n"
@@ -33,7 +34,8 @@ const char cmd_vault_usage[] =
 	"\n"
 	"Per-environment secrets, encrypted in DIR/ENV.json (default: .hush at the repository root).\n"
 	"init  create the environment's keypair and its vault file; the private key goes to\n"
-	"      $XDG_CONFIG_HOME/hush/keys/ENV.key (mode 0600), never into the repository\n"
+	"      $XDG_CONFIG_HOME/hush/keys/ENV.key (mode 0600), never into the repository; --passphrase encrypts\n"
+	"      it (Argon2id): the passphrase comes from HUSH_KEY_PASSPHRASE_<ENV>, else a prompt on /dev/tty\n"
 	"set   encrypt a value from stdin (one trailing newline dropped), or from a no-echo prompt on a terminal;\n"
 	"      needs only the public key that the vault file carries\n"
 	"get   print a value; needs the private key: HUSH_PRIVATE_KEY_<ENV> (base64), else the key file\n"
@@ -158,16 +160,83 @@ cleanup:
 	return rc;
 }
 
+/*
+ * The passphrase prompt (hush_key_prompt_fn): on /dev/tty, not echoed, so that stdin stays free for values.
+ * HUSH_ENOTFOUND when there is no terminal.
+ */
+static int tty_passphrase(hush_secret **out, const char *prompt)
+{
+	enum { MAX = 1024 };
+	hush_secret *s = NULL;
+	struct termios old, quiet;
+	bool echo_off = false;
+	size_t len = 0;
+	int fd, err;
+
+	*out = NULL;
+	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		return HUSH_ENOTFOUND;
+	if ((err = hush_secret_new(&s, NULL, MAX)) != 0) {
+		close(fd);
+		return err;
+	}
+	/* echo off before the prompt, so that nothing typed after it is flushed or shown */
+	if (tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		quiet.c_lflag |= ICANON;
+		echo_off = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		/* the prompt is a courtesy; reading still works */
+	}
+	err = 0;
+	for (;;) {
+		unsigned char c;
+		ssize_t n = read(fd, &c, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = hush_error_set("cannot read the passphrase from the terminal: %s", strerror(errno));
+			break;
+		}
+		if (n == 0 || c == '\n')
+			break;
+		if (len == MAX) {
+			err = hush_error_set("the passphrase is too long (over %d bytes)", MAX);
+			break;
+		}
+		hush_secret_data(s)[len++] = c;
+	}
+	if (echo_off) {
+		tcsetattr(fd, TCSANOW, &old);
+		if (write(fd, "\n", 1) < 0) {
+			/* nothing to do */
+		}
+	}
+	close(fd);
+	if (!err && len && hush_secret_data(s)[len - 1] == '\r')
+		len--;
+	if (err) {
+		hush_secret_free(s);
+		return err;
+	}
+	hush_secret_truncate(s, len);
+	*out = s;
+	return 0;
+}
+
 static int fail(void)
 {
 	cli_error("%s", hush_error_last());
 	return EXIT_ERROR;
 }
 
-static int vault_init(const char *env, const char *dir, const char *path)
+static int vault_init(const char *env, const char *dir, const char *path, bool protect)
 {
 	unsigned char pk[HUSH_VAULT_KEY_BYTES];
-	hush_secret *sk = NULL;
+	hush_secret *sk = NULL, *pass = NULL;
 	hush_vault *v = NULL;
 	char *key_path = NULL, *ignore = NULL;
 	struct stat st;
@@ -192,7 +261,15 @@ static int vault_init(const char *env, const char *dir, const char *path)
 			  key_path);
 		goto cleanup;
 	}
-	if (hush_vault_keypair(pk, &sk) != 0 || hush_key_write(key_path, env, sk) != 0 ||
+	if (protect) {
+		vault_no_core_dumps();
+		if (hush_key_get_passphrase(&pass, env, key_path, true) != 0) {
+			fail();
+			goto cleanup;
+		}
+	}
+	if (hush_vault_keypair(pk, &sk) != 0 ||
+	    (pass ? hush_key_write_protected(key_path, env, sk, pass) : hush_key_write(key_path, env, sk)) != 0 ||
 	    hush_vault_new(&v, env, pk) != 0 || hush_vault_save(v, path) != 0) {
 		fail();
 		goto cleanup;
@@ -207,16 +284,25 @@ static int vault_init(const char *env, const char *dir, const char *path)
 		}
 	}
 	printf("created the vault '%s' for environment '%s' (key id %s)\n", path, env, hush_vault_key_id_of(v));
-	printf("the private key is in '%s' (mode 0600); keep it out of the repository.\n", key_path);
-	printf("for CI, store the key's \"secret_key\" as the variable HUSH_PRIVATE_KEY_");
-	for (const char *p = env; *p; p++)
-		putchar(*p == '-' ? '_' : (*p >= 'a' && *p <= 'z') ? *p - 'a' + 'A' : *p);
-	putchar('\n');
+	printf("the private key is in '%s' (mode 0600%s); keep it out of the repository.\n", key_path,
+	       pass ? ", encrypted with the passphrase" : "");
+	if (pass) {
+		char var[96];
+
+		hush_key_passphrase_var(var, sizeof(var), env);
+		printf("hush asks for the passphrase on the terminal, or reads it from the variable %s\n", var);
+	} else {
+		printf("for CI, store the key's \"secret_key\" as the variable HUSH_PRIVATE_KEY_");
+		for (const char *p = env; *p; p++)
+			putchar(*p == '-' ? '_' : (*p >= 'a' && *p <= 'z') ? *p - 'a' + 'A' : *p);
+		putchar('\n');
+	}
 	rc = EXIT_CLEAN;
 cleanup:
 	hush_vault_unlock(lock);
 	hush_vault_free(v);
 	hush_secret_free(sk);
+	hush_secret_free(pass);
 	free(key_path);
 	free(ignore);
 	return rc;
@@ -388,6 +474,7 @@ int cmd_vault(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
+		{ "passphrase", no_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct {
@@ -398,7 +485,9 @@ int cmd_vault(int argc, char **argv)
 	char *root = NULL, *dir = NULL, *path = NULL;
 	hush_buf b = HUSH_BUF_INIT;
 	int opt, nargs = -1, rc = EXIT_ERROR;
+	bool protect = false;
 
+	hush_key_set_prompt(tty_passphrase);
 	if (argc < 2) {
 		fputs(cmd_vault_usage, stderr);
 		return EXIT_ERROR;
@@ -419,6 +508,14 @@ int cmd_vault(int argc, char **argv)
 		if (opt == 'd') {
 			dir_opt = optarg;
 			continue;
+		}
+		if (opt == 'p' && !strcmp(sub, "init")) {
+			protect = true;
+			continue;
+		}
+		if (opt == 'p') {
+			cli_error("--passphrase is an option of 'vault init'");
+			return EXIT_ERROR;
 		}
 		fprintf(stderr, "Run 'hush vault --help' for the options.\n");
 		return EXIT_ERROR;
@@ -445,7 +542,7 @@ int cmd_vault(int argc, char **argv)
 		goto cleanup;
 	}
 	if (!strcmp(sub, "init"))
-		rc = vault_init(env, dir, path);
+		rc = vault_init(env, dir, path, protect);
 	else if (!strcmp(sub, "set"))
 		rc = vault_set(env, name, path, root);
 	else if (!strcmp(sub, "get"))

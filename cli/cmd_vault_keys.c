@@ -107,6 +107,7 @@ int vault_cmd_rotate_key(const vault_args *a)
 	char *path = NULL, *key_path = NULL, *retired = NULL, *tmp_key = NULL, *source = NULL;
 	hush_vault *v = NULL, *nv = NULL;
 	hush_secret *old_sk = NULL, *new_sk = NULL;
+	const hush_secret *pass = NULL;
 	bool from_var, key_file_exists, key_installed = false;
 	struct stat st;
 	size_t n;
@@ -144,6 +145,12 @@ int vault_cmd_rotate_key(const vault_args *a)
 			  key_path, env, old_id);
 		goto cleanup;
 	}
+	/*
+	 * A passphrase-protected key file stays protected, with the same passphrase: reading the key file above is
+	 * the only unlock in this process, and it left the passphrase cached (guarded memory) only when it was used.
+	 */
+	if (key_file_exists)
+		pass = hush_key_cached_passphrase(env);
 
 	/* re-seal every value under a new keypair, in memory; plaintext only ever in a hush_secret */
 	if (hush_vault_keypair(new_pk, &new_sk) != 0 || hush_vault_new(&nv, env, new_pk) != 0) {
@@ -192,7 +199,7 @@ int vault_cmd_rotate_key(const vault_args *a)
 		cli_error("cannot remove the stale '%s': %s", tmp_key, strerror(errno));
 		goto cleanup;
 	}
-	if (hush_key_write(tmp_key, env, new_sk) != 0) {
+	if ((pass ? hush_key_write_protected(tmp_key, env, new_sk, pass) : hush_key_write(tmp_key, env, new_sk)) != 0) {
 		fail();
 		goto cleanup;
 	}
@@ -214,10 +221,15 @@ int vault_cmd_rotate_key(const vault_args *a)
 
 	printf("rotated the key of environment '%s': %s -> %s\n", env, old_id, new_id);
 	printf("re-encrypted %zu value%s in '%s'\n", n, n == 1 ? "" : "s", path);
-	printf("the new private key is in '%s' (mode 0600)\n", key_path);
+	printf("the new private key is in '%s' (mode 0600%s)\n", key_path,
+	       pass ? ", encrypted with the same passphrase" : "");
 	printf("the old key %s is retired, kept in '%s' (mode 0600); delete it once nothing needs it\n", old_id,
 	       retired);
-	if (from_var)
+	if (from_var && pass)
+		printf("the key came from %s, which still holds the retired key: update that CI variable (the new key "
+		       "file is passphrase-protected, so it holds no clear \"secret_key\")\n",
+		       var);
+	else if (from_var)
 		printf("the key came from %s, which still holds the retired key: update that CI variable to the "
 		       "\"secret_key\" of '%s'\n",
 		       var, key_path);

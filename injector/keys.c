@@ -122,18 +122,12 @@ static int decode_key(hush_secret **out, const char *b64, size_t len, const char
 	return 0;
 }
 
-int hush_key_write(const char *path, const char *env, const hush_secret *sk)
+/* Create the key file at path (0600, exclusively, its folder 0700) holding len bytes of text. */
+static int write_key_text(const char *path, const unsigned char *text, size_t len)
 {
-	unsigned char pk[HUSH_VAULT_KEY_BYTES];
-	char key_id[HUSH_VAULT_KEY_ID_HEX + 1], *dir = NULL, *slash;
-	hush_secret *text = NULL;
-	size_t b64_len = sodium_base64_ENCODED_LEN(HUSH_VAULT_KEY_BYTES, sodium_base64_VARIANT_ORIGINAL);
-	int fd = -1, err = HUSH_EIO, n;
-	size_t off = 0;
+	char *dir = NULL, *slash;
+	int fd = -1, err = HUSH_EIO;
 
-	if (crypto_scalarmult_base(pk, hush_secret_data(sk)) != 0)
-		return hush_error_set("invalid private key"), HUSH_EINVALID;
-	hush_vault_key_id(key_id, pk);
 	if (!(dir = hush__strdup(path)))
 		return HUSH_ENOMEM;
 	if ((slash = strrchr(dir, '/')) && slash != dir) {
@@ -143,18 +137,6 @@ int hush_key_write(const char *path, const char *env, const hush_secret *sk)
 			goto cleanup;
 		}
 	}
-	/* SECURITY: the serialised key lives in guarded memory too */
-	if ((err = hush_secret_new(&text, NULL, 256 + b64_len + strlen(env))) != 0)
-		goto cleanup;
-	n = snprintf((char *)hush_secret_data(text), hush_secret_len(text),
-		     "{\n  \"environment\": \"%s\",\n  \"hush_key\": 1,\n  \"key_id\": \"%s\",\n  \"secret_key\": \"", env,
-		     key_id);
-	off = (size_t)n;
-	sodium_bin2base64((char *)hush_secret_data(text) + off, b64_len, hush_secret_data(sk), HUSH_VAULT_KEY_BYTES,
-			  sodium_base64_VARIANT_ORIGINAL);
-	off += b64_len - 1;
-	n = snprintf((char *)hush_secret_data(text) + off, hush_secret_len(text) - off, "\"\n}\n");
-	off += (size_t)n;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err = errno == EEXIST ? HUSH_EEXISTS : HUSH_EIO;
@@ -162,8 +144,8 @@ int hush_key_write(const char *path, const char *env, const hush_secret *sk)
 			       path, strerror(errno));
 		goto cleanup;
 	}
-	for (size_t w = 0; w < off;) {
-		ssize_t k = write(fd, hush_secret_data(text) + w, off - w);
+	for (size_t w = 0; w < len;) {
+		ssize_t k = write(fd, text + w, len - w);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -187,12 +169,285 @@ cleanup:
 	}
 	if (err && fd >= 0)
 		unlink(path);
-	hush_secret_free(text);
 	free(dir);
 	return err;
 }
 
-int hush_key_read(hush_secret **sk_out, const char *path, const char *env)
+int hush_key_write(const char *path, const char *env, const hush_secret *sk)
+{
+	unsigned char pk[HUSH_VAULT_KEY_BYTES];
+	char key_id[HUSH_VAULT_KEY_ID_HEX + 1];
+	hush_secret *text = NULL;
+	size_t b64_len = sodium_base64_ENCODED_LEN(HUSH_VAULT_KEY_BYTES, sodium_base64_VARIANT_ORIGINAL);
+	int err, n;
+	size_t off = 0;
+
+	if (crypto_scalarmult_base(pk, hush_secret_data(sk)) != 0)
+		return hush_error_set("invalid private key"), HUSH_EINVALID;
+	hush_vault_key_id(key_id, pk);
+	/* SECURITY: the serialised key lives in guarded memory too */
+	if ((err = hush_secret_new(&text, NULL, 256 + b64_len + strlen(env))) != 0)
+		return err;
+	n = snprintf((char *)hush_secret_data(text), hush_secret_len(text),
+		     "{\n  \"environment\": \"%s\",\n  \"hush_key\": 1,\n  \"key_id\": \"%s\",\n  \"secret_key\": \"", env,
+		     key_id);
+	off = (size_t)n;
+	sodium_bin2base64((char *)hush_secret_data(text) + off, b64_len, hush_secret_data(sk), HUSH_VAULT_KEY_BYTES,
+			  sodium_base64_VARIANT_ORIGINAL);
+	off += b64_len - 1;
+	n = snprintf((char *)hush_secret_data(text) + off, hush_secret_len(text) - off, "\"\n}\n");
+	off += (size_t)n;
+	err = write_key_text(path, hush_secret_data(text), off);
+	hush_secret_free(text);
+	return err;
+}
+
+/* ---- passphrase protection ---- */
+
+#define KEY_AD_PREFIX "hush-key-v1"
+#define KEY_CT_BYTES (HUSH_VAULT_KEY_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+
+static hush_key_prompt_fn prompt_fn;
+static hush_secret *cached_pass;
+static char cached_env[64];
+
+void hush_key_set_prompt(hush_key_prompt_fn fn)
+{
+	prompt_fn = fn;
+}
+
+void hush_key_passphrase_var(char *out, size_t n, const char *env)
+{
+	size_t w = (size_t)snprintf(out, n, "HUSH_KEY_PASSPHRASE_");
+
+	for (const char *p = env; *p && w + 1 < n; p++)
+		out[w++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	if (w < n)
+		out[w] = 0;
+}
+
+const hush_secret *hush_key_cached_passphrase(const char *env)
+{
+	return cached_pass && !strcmp(cached_env, env) ? cached_pass : NULL;
+}
+
+void hush_key_forget_passphrase(void)
+{
+	hush_secret_free(cached_pass);
+	cached_pass = NULL;
+	cached_env[0] = 0;
+}
+
+static void remember_passphrase(const char *env, const hush_secret *pass)
+{
+	hush_secret *copy = NULL;
+
+	if (strlen(env) >= sizeof(cached_env) || hush_secret_new(&copy, hush_secret_data(pass), hush_secret_len(pass)))
+		return;
+	hush_key_forget_passphrase();
+	cached_pass = copy;
+	snprintf(cached_env, sizeof(cached_env), "%s", env);
+}
+
+int hush_key_get_passphrase(hush_secret **out, const char *env, const char *path, bool confirm)
+{
+	char var[96], prompt[700];
+	const char *val;
+	hush_secret *again = NULL;
+	int err;
+
+	*out = NULL;
+	hush_key_passphrase_var(var, sizeof(var), env);
+	if ((val = getenv(var)) && *val)
+		return hush_secret_new(out, val, strlen(val));
+	if (!prompt_fn)
+		return hush_error_set("the key file '%s' is passphrase-protected: set %s or run hush on a terminal", path,
+				      var),
+		       HUSH_EINVALID;
+	snprintf(prompt, sizeof(prompt), "%s for the key file '%s' (not echoed): ",
+		 confirm ? "new passphrase" : "passphrase", path);
+	if ((err = prompt_fn(out, prompt)) != 0) {
+		if (err == HUSH_ENOTFOUND)
+			hush_error_set("the key file '%s' is passphrase-protected and there is no terminal to ask on: set %s",
+				       path, var), err = HUSH_EINVALID;
+		return err;
+	}
+	if (!confirm)
+		return 0;
+	if ((err = prompt_fn(&again, "the same passphrase again (not echoed): ")) != 0) {
+		hush_secret_free(*out);
+		*out = NULL;
+		return err;
+	}
+	if (hush_secret_len(again) != hush_secret_len(*out) ||
+	    sodium_memcmp(hush_secret_data(again), hush_secret_data(*out), hush_secret_len(*out)) != 0) {
+		hush_secret_free(again);
+		hush_secret_free(*out);
+		*out = NULL;
+		return hush_error_set("the two passphrases differ"), HUSH_EINVALID;
+	}
+	hush_secret_free(again);
+	return 0;
+}
+
+/* The associated data of a protected key: "hush-key-v1" NUL env NUL key_id. Returns its length. */
+static size_t key_ad(unsigned char *ad, size_t n, const char *env, const char *key_id)
+{
+	size_t a = sizeof(KEY_AD_PREFIX), e = strlen(env) + 1, k = strlen(key_id);
+
+	if (a + e + k > n)
+		return 0;
+	memcpy(ad, KEY_AD_PREFIX, a);
+	memcpy(ad + a, env, e);
+	memcpy(ad + a + e, key_id, k);
+	return a + e + k;
+}
+
+/* The key-encryption key: Argon2id of the passphrase, into a new secret. */
+static int derive_kek(hush_secret **kek_out, const hush_secret *pass, const unsigned char *salt,
+		      unsigned long long opslimit, size_t memlimit)
+{
+	hush_secret *kek = NULL;
+	int err;
+
+	*kek_out = NULL;
+	if ((err = hush_secret_new(&kek, NULL, crypto_aead_xchacha20poly1305_ietf_KEYBYTES)) != 0)
+		return err;
+	if (crypto_pwhash(hush_secret_data(kek), hush_secret_len(kek), (const char *)hush_secret_data(pass),
+			  hush_secret_len(pass), salt, opslimit, memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		hush_secret_free(kek);
+		return hush_error_set("cannot derive a key from the passphrase: out of memory (memlimit %zu)", memlimit),
+		       HUSH_ENOMEM;
+	}
+	*kek_out = kek;
+	return 0;
+}
+
+int hush_key_write_protected(const char *path, const char *env, const hush_secret *sk, const hush_secret *pass)
+{
+	unsigned char pk[HUSH_VAULT_KEY_BYTES], salt[crypto_pwhash_SALTBYTES],
+		nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], ct[KEY_CT_BYTES], ad[128];
+	char key_id[HUSH_VAULT_KEY_ID_HEX + 1], salt_b64[64], nonce_b64[64], ct_b64[128];
+	unsigned long long ops;
+	size_t mem, ad_len;
+	hush_secret *kek = NULL;
+	hush_buf b = HUSH_BUF_INIT;
+	char *text;
+	size_t len = 0;
+	int err;
+
+	if (!hush_secret_len(pass))
+		return hush_error_set("refusing an empty passphrase"), HUSH_EINVALID;
+	if (crypto_scalarmult_base(pk, hush_secret_data(sk)) != 0)
+		return hush_error_set("invalid private key"), HUSH_EINVALID;
+	hush_vault_key_id(key_id, pk);
+	if (!(ad_len = key_ad(ad, sizeof(ad), env, key_id)))
+		return hush_error_set("invalid environment name"), HUSH_EINVALID;
+	/* SECURITY: libsodium's interactive limits (2 passes, 64 MiB): about 0.1 s per unlock */
+	ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+	mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	randombytes_buf(salt, sizeof(salt));
+	randombytes_buf(nonce, sizeof(nonce));
+	if ((err = derive_kek(&kek, pass, salt, ops, mem)) != 0)
+		return err;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(ct, NULL, hush_secret_data(sk), HUSH_VAULT_KEY_BYTES, ad, ad_len,
+						   NULL, nonce, hush_secret_data(kek));
+	hush_secret_free(kek);
+	sodium_bin2base64(salt_b64, sizeof(salt_b64), salt, sizeof(salt), sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(nonce_b64, sizeof(nonce_b64), nonce, sizeof(nonce), sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(ct_b64, sizeof(ct_b64), ct, sizeof(ct), sodium_base64_VARIANT_ORIGINAL);
+	if (hush_buf_printf(&b,
+			    "{\n  \"encrypted_secret_key\": \"%s\",\n  \"environment\": \"%s\",\n  \"hush_key\": 1,\n"
+			    "  \"kdf\": {\n    \"alg\": \"argon2id13\",\n    \"memlimit\": %zu,\n    \"opslimit\": %llu,\n"
+			    "    \"salt\": \"%s\"\n  },\n  \"key_id\": \"%s\",\n  \"nonce\": \"%s\"\n}\n",
+			    ct_b64, env, mem, ops, salt_b64, key_id, nonce_b64) ||
+	    !(text = hush_buf_detach(&b, &len))) {
+		hush_buf_dispose(&b);
+		return HUSH_ENOMEM;
+	}
+	err = write_key_text(path, (const unsigned char *)text, len);
+	free(text);
+	return err;
+}
+
+/* Decode base64 of exactly n bytes; false otherwise. */
+static bool b64_exact(unsigned char *out, size_t n, json_t *j)
+{
+	size_t bin_len = 0;
+	const char *end = NULL;
+
+	return json_is_string(j) &&
+	       sodium_base642bin(out, n, json_string_value(j), json_string_length(j), NULL, &bin_len, &end,
+				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       bin_len == n && end == json_string_value(j) + json_string_length(j);
+}
+
+/* Unlock the protected form of a key file (root already checked for version and environment). */
+static int unlock_key(hush_secret **out, json_t *root, const char *path, const char *env, const hush_secret *pass_in)
+{
+	unsigned char salt[crypto_pwhash_SALTBYTES], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES],
+		ct[KEY_CT_BYTES], ad[128];
+	json_t *kdf = json_object_get(root, "kdf"), *alg, *ops, *mem;
+	const char *key_id = json_string_value(json_object_get(root, "key_id"));
+	hush_secret *pass = NULL, *kek = NULL, *sk = NULL;
+	size_t ad_len;
+	int err;
+
+	*out = NULL;
+	alg = json_object_get(kdf, "alg");
+	ops = json_object_get(kdf, "opslimit");
+	mem = json_object_get(kdf, "memlimit");
+	if (!json_is_object(kdf) || !json_is_string(alg) || !json_is_integer(ops) || !json_is_integer(mem) ||
+	    !b64_exact(salt, sizeof(salt), json_object_get(kdf, "salt")) ||
+	    !b64_exact(nonce, sizeof(nonce), json_object_get(root, "nonce")) ||
+	    !b64_exact(ct, sizeof(ct), json_object_get(root, "encrypted_secret_key")))
+		return hush_error_set("invalid key file '%s': malformed \"kdf\", \"nonce\" or \"encrypted_secret_key\"",
+				      path),
+		       HUSH_EINVALID;
+	if (strcmp(json_string_value(alg), "argon2id13"))
+		return hush_error_set("unsupported key derivation '%s' in the key file '%s' (this hush reads argon2id13)",
+				      json_string_value(alg), path),
+		       HUSH_EVERSION;
+	/* SECURITY: a hostile key file must not make hush allocate gigabytes or spin for minutes */
+	if (json_integer_value(ops) < (json_int_t)crypto_pwhash_OPSLIMIT_MIN ||
+	    json_integer_value(ops) > HUSH_KEY_MAX_OPSLIMIT ||
+	    json_integer_value(mem) < (json_int_t)crypto_pwhash_MEMLIMIT_MIN ||
+	    json_integer_value(mem) > (json_int_t)HUSH_KEY_MAX_MEMLIMIT)
+		return hush_error_set("refusing the key file '%s': its key derivation parameters are out of range "
+				      "(opslimit %lld, memlimit %lld; hush accepts opslimit %d to %d and memlimit up to "
+				      "1 GiB)",
+				      path, (long long)json_integer_value(ops), (long long)json_integer_value(mem),
+				      (int)crypto_pwhash_OPSLIMIT_MIN, HUSH_KEY_MAX_OPSLIMIT),
+		       HUSH_EINVALID;
+	if (!(ad_len = key_ad(ad, sizeof(ad), env, key_id)))
+		return hush_error_set("invalid key file '%s': key id too long", path), HUSH_EINVALID;
+	if (!pass_in && !(pass_in = hush_key_cached_passphrase(env))) {
+		if ((err = hush_key_get_passphrase(&pass, env, path, false)) != 0)
+			return err;
+		pass_in = pass;
+	}
+	if ((err = derive_kek(&kek, pass_in, salt, (unsigned long long)json_integer_value(ops),
+			      (size_t)json_integer_value(mem))) != 0 ||
+	    (err = hush_secret_new(&sk, NULL, HUSH_VAULT_KEY_BYTES)) != 0)
+		goto cleanup;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(hush_secret_data(sk), NULL, NULL, ct, sizeof(ct), ad, ad_len,
+						       nonce, hush_secret_data(kek)) != 0) {
+		hush_error_set("wrong passphrase for the key file '%s' (or the file was altered)", path);
+		err = HUSH_EDECRYPT;
+		goto cleanup;
+	}
+	remember_passphrase(env, pass_in);
+	*out = sk;
+	sk = NULL;
+	err = 0;
+cleanup:
+	hush_secret_free(sk);
+	hush_secret_free(kek);
+	hush_secret_free(pass);
+	return err;
+}
+
+int hush_key_read_with(hush_secret **sk_out, const char *path, const char *env, const hush_secret *pass)
 {
 	hush_secret *raw = NULL, *sk = NULL;
 	json_t *root = NULL, *ver, *jenv, *jid, *jsk;
@@ -273,8 +528,10 @@ int hush_key_read(hush_secret **sk_out, const char *path, const char *env)
 		err = HUSH_EVERSION;
 		goto cleanup;
 	}
-	if (!json_is_string(jenv) || !json_is_string(jsk) || !json_is_string(jid)) {
-		hush_error_set("invalid key file '%s': \"environment\", \"key_id\" and \"secret_key\" must be strings",
+	if (!json_is_string(jenv) || !json_is_string(jid) ||
+	    (!json_is_string(jsk) && !json_object_get(root, "encrypted_secret_key"))) {
+		hush_error_set("invalid key file '%s': \"environment\", \"key_id\" and \"secret_key\" (or "
+			       "\"encrypted_secret_key\") must be strings",
 			       path);
 		goto cleanup;
 	}
@@ -283,7 +540,10 @@ int hush_key_read(hush_secret **sk_out, const char *path, const char *env)
 		err = HUSH_EENV;
 		goto cleanup;
 	}
-	{
+	if (!jsk) {
+		if ((err = unlock_key(&sk, root, path, env, pass)) != 0)
+			goto cleanup;
+	} else {
 		char source[600];
 
 		snprintf(source, sizeof(source), "key file '%s'", path);
@@ -308,6 +568,11 @@ cleanup:
 	hush_secret_free(raw);
 	hush_secret_free(sk);
 	return err;
+}
+
+int hush_key_read(hush_secret **sk_out, const char *path, const char *env)
+{
+	return hush_key_read_with(sk_out, path, env, NULL);
 }
 
 int hush_key_find(hush_secret **sk_out, char **source_out, const char *env, const char *key_path)

@@ -57,16 +57,56 @@ void hush_key_env_var(char *out, size_t n, const char *env);
 /*
  * Write the key file of env at path (mode 0600, created exclusively: an existing file is never overwritten, and
  * its folder is created 0700). Format: {"hush_key": 1, "environment", "key_id", "secret_key": base64}.
- * NEEDSWORK: passphrase protection (crypto_pwhash Argon2id) is not implemented.
  * Returns 0, HUSH_EEXISTS, or HUSH_EIO.
  */
 int hush_key_write(const char *path, const char *env, const hush_secret *sk);
 
+/* ---- passphrase-protected key files ---- */
+
+/* The most a key file may ask of crypto_pwhash: a hostile file must not make hush allocate gigabytes. */
+#define HUSH_KEY_MAX_OPSLIMIT 64
+#define HUSH_KEY_MAX_MEMLIMIT (1024UL * 1024 * 1024)
+
+/*
+ * Like hush_key_write, in the protected form: {"hush_key": 1, "environment", "key_id", "kdf": {"alg":
+ * "argon2id13", "opslimit", "memlimit", "salt": base64 of 16 bytes}, "nonce": base64 of 24 bytes,
+ * "encrypted_secret_key": base64}. The key-encryption key is crypto_pwhash (Argon2id, 32 bytes) of pass with the
+ * salt and limits stored in the file (written with crypto_pwhash_OPSLIMIT/MEMLIMIT_INTERACTIVE); the secret key
+ * is sealed with XChaCha20-Poly1305, its associated data "hush-key-v1" NUL env NUL key_id. Returns 0, HUSH_EINVALID (empty passphrase), HUSH_EEXISTS,
+ * HUSH_EIO or HUSH_ENOMEM.
+ */
+int hush_key_write_protected(const char *path, const char *env, const hush_secret *sk, const hush_secret *pass);
+
+/*
+ * How a passphrase is asked for when no variable holds it: fn puts what the user typed (no newline) in *out with
+ * prompt shown, or returns HUSH_ENOTFOUND when there is no terminal. The library has none until the CLI sets one.
+ */
+typedef int (*hush_key_prompt_fn)(hush_secret **out, const char *prompt);
+void hush_key_set_prompt(hush_key_prompt_fn fn);
+/* "HUSH_KEY_PASSPHRASE_" + env upper-cased with '-' as '_'. */
+void hush_key_passphrase_var(char *out, size_t n, const char *env);
+/*
+ * The passphrase of env's key file at path (for messages): the variable HUSH_KEY_PASSPHRASE_<ENV>, else the
+ * prompt (twice when confirm, both must match). HUSH_EINVALID, saying how to supply it, when neither is there.
+ */
+int hush_key_get_passphrase(hush_secret **out, const char *env, const char *path, bool confirm);
+/*
+ * The passphrase that last unlocked a key file of env in this process (kept in guarded memory so that one
+ * command asks once), or NULL. hush_key_forget_passphrase wipes it.
+ */
+const hush_secret *hush_key_cached_passphrase(const char *env);
+void hush_key_forget_passphrase(void);
+
 /*
  * Load a key file. SECURITY: a file readable or writable by group or others, or owned by another user, is
- * refused (HUSH_EPERM) with the fix in the message. Returns 0, HUSH_ENOTFOUND, HUSH_EPERM, HUSH_EINVALID.
+ * refused (HUSH_EPERM) with the fix in the message. Both forms are read: a protected one is unlocked with the
+ * cached passphrase, else hush_key_get_passphrase. Returns 0, HUSH_ENOTFOUND, HUSH_EPERM, HUSH_EINVALID (also for
+ * out-of-range key derivation parameters), HUSH_EDECRYPT ("wrong passphrase for the key file ..."; no key
+ * material is produced).
  */
 int hush_key_read(hush_secret **sk_out, const char *path, const char *env);
+/* hush_key_read with the passphrase given (NULL: as hush_key_read finds it). */
+int hush_key_read_with(hush_secret **sk_out, const char *path, const char *env, const hush_secret *pass);
 
 /*
  * Find env's private key: the variable HUSH_PRIVATE_KEY_<ENV> (base64), else key_path (NULL: the default key

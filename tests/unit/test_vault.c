@@ -345,6 +345,158 @@ static void test_key_file_permissions(void **state)
 	rmdir(dir);
 }
 
+/* Read a whole small file into a malloc'd NUL-terminated string. */
+static char *slurp(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *s = calloc(1, 8192);
+	size_t n;
+
+	assert_non_null(fp);
+	assert_non_null(s);
+	n = fread(s, 1, 8191, fp);
+	s[n] = 0;
+	fclose(fp);
+	return s;
+}
+
+static void spit(const char *path, const char *text)
+{
+	FILE *fp;
+
+	unlink(path);
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+}
+
+/* Write to path the text of orig with the first base64 character after "field": " changed. */
+static void tamper_field(const char *path, const char *orig, const char *field)
+{
+	char *t = hush__strdup(orig), needle[64], *p;
+
+	snprintf(needle, sizeof(needle), "\"%s\": \"", field);
+	assert_non_null(p = strstr(t, needle));
+	p += strlen(needle);
+	*p = *p == 'A' ? 'B' : 'A';
+	spit(path, t);
+	free(t);
+}
+
+static void replace_number(const char *path, const char *orig, const char *field, const char *num)
+{
+	char needle[64], *p, *q;
+	hush_buf b = HUSH_BUF_INIT;
+
+	snprintf(needle, sizeof(needle), "\"%s\": ", field);
+	assert_non_null(p = strstr(orig, needle));
+	p += strlen(needle);
+	for (q = p; *q >= '0' && *q <= '9'; q++)
+		;
+	hush_buf_printf(&b, "%.*s%s%s", (int)(p - orig), orig, num, q);
+	spit(path, b.ptr);
+	hush_buf_dispose(&b);
+}
+
+static void test_key_file_passphrase(void **state)
+{
+	unsigned char pk[HUSH_VAULT_KEY_BYTES];
+	hush_secret *sk = NULL, *sk2 = NULL, *pass = NULL, *bad = NULL, *empty = NULL;
+	char dir[] = "/tmp/hush-vault-test.XXXXXX", *path, *orig, *keys;
+	struct stat st;
+
+	(void)state;
+	unsetenv("HUSH_KEY_PASSPHRASE_DEV");
+	hush_key_set_prompt(NULL);
+	hush_key_forget_passphrase();
+	assert_non_null(mkdtemp(dir));
+	path = hush__path_join(dir, "keys/dev.key");
+	assert_int_equal(hush_vault_keypair(pk, &sk), 0);
+	assert_int_equal(hush_secret_new(&pass, "tr0ub4dor&3", 11), 0);
+	assert_int_equal(hush_secret_new(&bad, "tr0ub4dor&4", 11), 0);
+	assert_int_equal(hush_secret_new(&empty, "", 0), 0);
+	assert_int_equal(hush_key_write_protected(path, "dev", sk, empty), HUSH_EINVALID);
+	assert_int_equal(hush_key_write_protected(path, "dev", sk, pass), 0);
+	assert_int_equal(hush_key_write_protected(path, "dev", sk, pass), HUSH_EEXISTS);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	orig = slurp(path);
+	assert_null(strstr(orig, "\"secret_key\""));
+	assert_non_null(strstr(orig, "\"argon2id13\""));
+	{
+		char b64[64];
+
+		sodium_bin2base64(b64, sizeof(b64), hush_secret_data(sk), 32, sodium_base64_VARIANT_ORIGINAL);
+		assert_null(strstr(orig, b64));
+	}
+
+	/* no passphrase anywhere: a clear error naming the variable */
+	assert_int_equal(hush_key_read(&sk2, path, "dev"), HUSH_EINVALID);
+	assert_null(sk2);
+	assert_non_null(strstr(hush_error_last(), "HUSH_KEY_PASSPHRASE_DEV"));
+	/* wrong passphrase: distinct error, no key material */
+	assert_int_equal(hush_key_read_with(&sk2, path, "dev", bad), HUSH_EDECRYPT);
+	assert_null(sk2);
+	assert_non_null(strstr(hush_error_last(), "wrong passphrase for the key file"));
+	assert_null(hush_key_cached_passphrase("dev"));
+	/* round trip through the variable; the passphrase is then cached for the process */
+	assert_int_equal(setenv("HUSH_KEY_PASSPHRASE_DEV", "tr0ub4dor&3", 1), 0);
+	assert_int_equal(hush_key_read(&sk2, path, "dev"), 0);
+	unsetenv("HUSH_KEY_PASSPHRASE_DEV");
+	assert_int_equal(sodium_memcmp(hush_secret_data(sk2), hush_secret_data(sk), HUSH_VAULT_KEY_BYTES), 0);
+	hush_secret_free(sk2);
+	sk2 = NULL;
+	assert_non_null(hush_key_cached_passphrase("dev"));
+	assert_null(hush_key_cached_passphrase("prod"));
+	hush_key_forget_passphrase();
+	assert_null(hush_key_cached_passphrase("dev"));
+	/* permissions are still enforced first */
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(hush_key_read_with(&sk2, path, "dev", pass), HUSH_EPERM);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(hush_key_read_with(&sk2, path, "prod", pass), HUSH_EENV);
+
+	/* a changed salt, nonce or ciphertext fails like a wrong passphrase, with no key material */
+	{
+		static const char *const fields[] = { "salt", "nonce", "encrypted_secret_key" };
+
+		for (size_t i = 0; i < HUSH_ARRAY_SIZE(fields); i++) {
+			tamper_field(path, orig, fields[i]);
+			assert_int_equal(hush_key_read_with(&sk2, path, "dev", pass), HUSH_EDECRYPT);
+			assert_null(sk2);
+		}
+	}
+	/* absurd parameters are refused before any derivation */
+	replace_number(path, orig, "memlimit", "4294967296");
+	assert_int_equal(hush_key_read_with(&sk2, path, "dev", pass), HUSH_EINVALID);
+	assert_non_null(strstr(hush_error_last(), "out of range"));
+	replace_number(path, orig, "opslimit", "1000000");
+	assert_int_equal(hush_key_read_with(&sk2, path, "dev", pass), HUSH_EINVALID);
+	assert_non_null(strstr(hush_error_last(), "out of range"));
+	replace_number(path, orig, "opslimit", "0");
+	assert_int_equal(hush_key_read_with(&sk2, path, "dev", pass), HUSH_EINVALID);
+	assert_null(sk2);
+	/* the untouched file still opens */
+	spit(path, orig);
+	assert_int_equal(hush_key_read_with(&sk2, path, "dev", pass), 0);
+	assert_int_equal(sodium_memcmp(hush_secret_data(sk2), hush_secret_data(sk), HUSH_VAULT_KEY_BYTES), 0);
+	hush_key_forget_passphrase();
+
+	hush_secret_free(sk);
+	hush_secret_free(sk2);
+	hush_secret_free(pass);
+	hush_secret_free(bad);
+	hush_secret_free(empty);
+	free(orig);
+	unlink(path);
+	free(path);
+	keys = hush__path_join(dir, "keys");
+	rmdir(keys);
+	free(keys);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_key_file_permissions),
+		cmocka_unit_test(test_key_file_passphrase),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,130 @@
+#!/bin/sh
+# t4400-vault-passphrase: passphrase-protected key files (init --passphrase): the passphrase from
+# HUSH_KEY_PASSPHRASE_<ENV> or a no-echo prompt on /dev/tty, clear errors without it or with a wrong one, the key
+# file holding no clear "secret_key", and rotate-key keeping the protection. Each unlock costs one Argon2id run at
+# libsodium's interactive limits (about 0.1 s), so the tests unlock sparingly.
+. "$HUSH_SOURCE_DIR/tests/cli/lib.sh"
+
+unset XDG_CONFIG_HOME HUSH_PRIVATE_KEY_DEV HUSH_PRIVATE_KEY_PROD HUSH_KEY_PASSPHRASE_DEV HUSH_KEY_PASSPHRASE_PROD \
+	HUSH_NOW
+KEYS="$HOME/.config/hush/keys"
+VALUE="v-$(rand_alnum 24)"
+PASS="p-$(rand_alnum 20)"
+
+git init -q repo
+
+# no_tty CMD...: run CMD in a new session, without a controlling terminal, so that no prompt can appear
+no_tty() { setsid -w "$@"; }
+
+# on_pty INPUT CMD...: run CMD on a new pseudo-terminal, answering every "(not echoed)" prompt with INPUT;
+# prints what the terminal showed
+on_pty() {
+	python3 - "$@" <<'PYEOF'
+import os, pty, select, signal, sys, time
+answer = sys.argv[1].encode() + b"\n"
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+seen, answered, deadline = b"", 0, time.time() + 30
+while True:
+    if not select.select([fd], [], [], max(0, deadline - time.time()))[0]:
+        os.kill(pid, signal.SIGKILL)
+        sys.stderr.write("timed out; the terminal showed: %r\n" % seen)
+        break
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+    while seen.count(b"(not echoed)") > answered:
+        os.write(fd, answer)
+        answered += 1
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+PYEOF
+}
+
+test_expect_success "init --passphrase (from HUSH_KEY_PASSPHRASE_DEV) writes a protected 0600 key file" '
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="$PASS" no_tty "$HUSH" vault init dev --passphrase) >out 2>err &&
+	grep_q "$KEYS/dev.key" out &&
+	grep_q "encrypted with the passphrase" out &&
+	grep_q HUSH_KEY_PASSPHRASE_DEV out &&
+	test "$(stat -c %a "$KEYS/dev.key")" = 600 &&
+	json_check "$KEYS/dev.key" "d[\"hush_key\"] == 1 and d[\"environment\"] == \"dev\" and \"secret_key\" not in d and d[\"kdf\"][\"alg\"] == \"argon2id13\" and d[\"kdf\"][\"opslimit\"] >= 1 and d[\"kdf\"][\"memlimit\"] >= 8192 and len(d[\"kdf\"][\"salt\"]) == 24 and len(d[\"nonce\"]) == 32 and len(d[\"encrypted_secret_key\"]) == 64 and d[\"key_id\"] == json.load(open(\"repo/.hush/dev.json\"))[\"key_id\"]" &&
+	grep_none "$PASS" out err "$KEYS/dev.key"
+'
+
+test_expect_success "set needs no passphrase; get works with HUSH_KEY_PASSPHRASE_DEV" '
+	printf "%s" "$VALUE" | (cd repo && no_tty "$HUSH" vault set dev DB_PASSWORD) &&
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="$PASS" no_tty "$HUSH" vault get dev DB_PASSWORD) >got &&
+	printf "%s" "$VALUE" >expect &&
+	test_cmp expect got
+'
+
+test_expect_success "get without a passphrase and without a terminal fails clearly (exit 2)" '
+	expect_code 2 in_dir repo no_tty "$HUSH" vault get dev DB_PASSWORD </dev/null >out 2>err &&
+	grep_q "passphrase-protected" err &&
+	grep_q HUSH_KEY_PASSPHRASE_DEV err &&
+	test ! -s out
+'
+
+test_expect_success "get with a wrong passphrase fails with its own message (exit 2) and prints nothing" '
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="wrong-$PASS" expect_code 2 no_tty "$HUSH" vault get dev DB_PASSWORD) \
+		>out 2>err &&
+	grep_q "wrong passphrase for the key file .$KEYS/dev.key." err &&
+	test ! -s out
+'
+
+test_expect_success "a key file with absurd key derivation parameters is refused before any derivation" '
+	cp "$KEYS/dev.key" dev.key.saved &&
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d[\"kdf\"][\"memlimit\"]=1<<34; open(sys.argv[1],\"w\").write(json.dumps(d))" "$KEYS/dev.key" &&
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="$PASS" expect_code 2 no_tty "$HUSH" vault get dev DB_PASSWORD) >out 2>err &&
+	grep_q "out of range" err &&
+	cp dev.key.saved "$KEYS/dev.key" && chmod 600 "$KEYS/dev.key"
+'
+
+test_expect_success "the prompt on /dev/tty: not echoed, stdin left free" '
+	on_pty "$PASS" sh -c "cd repo && \"$HUSH\" vault get dev DB_PASSWORD </dev/null" >tty.out &&
+	grep_q "passphrase for the key file" tty.out &&
+	grep_q "$VALUE" tty.out &&
+	grep_none "$PASS" tty.out
+'
+
+test_expect_success "init --passphrase on a terminal asks twice, never echoing" '
+	on_pty "$PASS" sh -c "cd repo && \"$HUSH\" vault init prod --passphrase" >tty.out &&
+	grep_q "the same passphrase again" tty.out &&
+	grep_none "$PASS" tty.out &&
+	json_check "$KEYS/prod.key" "\"secret_key\" not in d" &&
+	printf x | (cd repo && no_tty "$HUSH" vault set prod X) &&
+	test "$(cd repo && HUSH_KEY_PASSPHRASE_PROD="$PASS" no_tty "$HUSH" vault get prod X)" = x
+'
+
+test_expect_success "--passphrase belongs to init only" '
+	expect_code 2 in_dir repo "$HUSH" vault get dev DB_PASSWORD --passphrase 2>err &&
+	grep_q "option of .vault init." err
+'
+
+test_expect_success "rotate-key keeps the new key file protected with the same passphrase" '
+	old_id=$(json_eval repo/.hush/dev.json "d[\"key_id\"]") &&
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="$PASS" no_tty "$HUSH" vault rotate-key dev) >out 2>err &&
+	grep_q "encrypted with the same passphrase" out &&
+	new_id=$(json_eval repo/.hush/dev.json "d[\"key_id\"]") &&
+	test "$new_id" != "$old_id" &&
+	json_check "$KEYS/dev.key" "\"secret_key\" not in d and d[\"key_id\"] == \"$new_id\"" &&
+	test "$(stat -c %a "$KEYS/dev.key")" = 600 &&
+	json_check "$KEYS/dev.key.retired-$old_id" "\"secret_key\" not in d" &&
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="$PASS" no_tty "$HUSH" vault get dev DB_PASSWORD) >got &&
+	test_cmp expect got &&
+	grep_none "$PASS" out err
+'
+
+test_expect_success "HUSH_PRIVATE_KEY_DEV still comes first and needs no passphrase" '
+	cp "$KEYS/dev.key" k.json && chmod 600 k.json &&
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="$PASS" no_tty "$HUSH" vault export dev --format json) >exp.json &&
+	json_check exp.json "d[\"DB_PASSWORD\"] == \"$VALUE\""
+'
+
+test_done
