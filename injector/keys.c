@@ -290,7 +290,7 @@ int hush_key_get_passphrase(hush_secret **out, const char *env, const char *path
 	return 0;
 }
 
-/* The associated data of a protected key: "hush-key-v1" NUL env NUL key_id. Returns its length. */
+/* The associated data of a protected key file: the prefix "hush-key-v1", NUL, env, NUL, key_id. Returns its length. */
 static size_t key_ad(unsigned char *ad, size_t n, const char *env, const char *key_id)
 {
 	size_t a = sizeof(KEY_AD_PREFIX), e = strlen(env) + 1, k = strlen(key_id);
