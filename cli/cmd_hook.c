@@ -323,7 +323,6 @@ static int scan_revisions(hook_env *e, const char *repo_path, strlist *revs, siz
 	hush_scan_result *res = NULL;
 	int rc;
 
-	(void)what;
 	if (positives == 0) { /* only deletions: nothing to scan */
 		if (!e->quiet)
 			fprintf(stderr, "hush: nothing new to scan (only deletions)\n");
