@@ -6,6 +6,8 @@
 # PEM-like blocks of 1.6-3.2 KB; random, not secret), with its private key under a temporary XDG_CONFIG_HOME.
 # Then times, best of 10 (BENCH_RUNS) after one warm-up run:
 #   hush vault export ENV >/dev/null     one command decrypting all the values; target < 10 ms
+# twice: for the environment written by N separate `vault set`s (N write sessions, so N key agreements: the worst
+# case) and for the same values written by one `vault import` (one session, one agreement).
 # When `vault export` does not work in this build, that measurement is NOT made (it says so) and only the
 # reference numbers below are printed.
 # Reference numbers: `hush vault check ENV` (parses the file, decrypts nothing) and one `hush vault get` (one
@@ -70,7 +72,16 @@ run_get() { "$HUSH" vault get "$ENV" SECRET_0000 --dir "$V" >/dev/null; }
 if run_export; then
 	lines=$("$HUSH" vault export --dir "$V" "$ENV" | grep -c '=' || true)
 	best_ns "$RUNS" run_export
-	echo "vault export ($count values decrypted, $lines output lines): best of $RUNS $(ms "$BEST_NS") ms   (target < 10 ms)"
+	echo "vault export, written by $count separate sets ($lines values, $count key agreements): best of $RUNS $(ms "$BEST_NS") ms"
+	# the same values written in one session (import): one key agreement
+	"$HUSH" vault init "${ENV}b" --dir "$V" >/dev/null || exit 2
+	"$HUSH" vault export --dir "$V" "$ENV" >"$SCRATCH/all.env"
+	"$HUSH" vault import --dir "$V" "${ENV}b" "$SCRATCH/all.env" >/dev/null || exit 2
+	rm -f "$SCRATCH/all.env"
+	run_export_b() { "$HUSH" vault export --dir "$V" "${ENV}b" >/dev/null 2>&1; }
+	run_export_b
+	best_ns "$RUNS" run_export_b
+	echo "vault export, written by one import ($count values, 1 key agreement):       best of $RUNS $(ms "$BEST_NS") ms   (target < 10 ms)"
 else
 	echo "vault export: NOT MEASURED: 'hush vault export' does not work in this build; the $count-value decrypt"
 	echo "              measurement needs it (the numbers below are only for reference)"

@@ -4,6 +4,7 @@
 #include <git2.h>
 #include <jansson.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -173,12 +174,33 @@ cleanup:
 	return rc;
 }
 
-/* Write everything to standard output, bypassing stdio's buffer (SECURITY: no plaintext copies there). */
+/*
+ * Export output is built in guarded memory, then written with one write(2) loop. SECURITY: no plaintext copies in
+ * stdio's buffer. Two passes: the first only counts (buf NULL), the second fills a buffer of exactly that size.
+ */
+typedef struct {
+	unsigned char *buf; /* sodium_malloc'd, or NULL while counting */
+	size_t len;
+} out_sink;
+
+static out_sink *sink;
+
 static int out_write(void *ctx, const void *data, size_t len)
 {
-	const char *p = data;
-
 	(void)ctx;
+	if (sink->buf)
+		memcpy(sink->buf + sink->len, data, len);
+	sink->len += len;
+	return 0;
+}
+
+static int out_str(const char *s)
+{
+	return out_write(NULL, s, strlen(s));
+}
+
+static int write_stdout(const unsigned char *p, size_t len)
+{
 	while (len) {
 		ssize_t n = write(STDOUT_FILENO, p, len);
 
@@ -192,11 +214,6 @@ static int out_write(void *ctx, const void *data, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-static int out_str(const char *s)
-{
-	return out_write(NULL, s, strlen(s));
 }
 
 /* value as a JSON string, streamed like hush_dotenv_quote: runs of the value itself and constant escapes. */
@@ -244,12 +261,14 @@ static int json_quote(const unsigned char *in, size_t len)
 int vault_cmd_export(const vault_args *a)
 {
 	hush_vault *v = NULL;
-	hush_secret *sk = NULL, **values = NULL;
+	hush_secret *sk = NULL;
+	hush_vault_plain *plain = NULL;
+	out_sink out = { NULL, 0 };
 	char *path = NULL, *source = NULL;
 	const char *env = NULL;
 	bool json = false;
 	size_t n = 0;
-	int rc = EXIT_ERROR, err = 0;
+	int rc = EXIT_ERROR;
 
 	vault_no_core_dumps();
 	for (int i = 0; i < a->argc; i++) {
@@ -291,68 +310,68 @@ int vault_cmd_export(const vault_args *a)
 		goto cleanup;
 	}
 	/* decrypt and check everything first, so that an error never leaves half the secrets printed */
-	n = hush_vault_count(v);
-	if (n && !(values = hush__calloc(n, sizeof(*values)))) {
-		cli_error("out of memory");
+	if (hush_vault_decrypt_all(&plain, v, sk) != 0) {
+		fail();
 		goto cleanup;
 	}
+	n = hush_vault_plain_count(plain);
 	for (size_t i = 0; i < n; i++) {
-		hush_vault_entry e;
+		size_t len;
+		const unsigned char *val = hush_vault_plain_value(plain, i, &len);
 
-		hush_vault_entry_at(&e, v, i);
-		if (hush_vault_get(&values[i], v, e.name, sk) != 0) {
-			fail();
+		if (json && !hush__utf8_valid((const char *)val, len)) {
+			cli_error("cannot export '%s' as JSON: its value is not valid UTF-8 (use --format dotenv)",
+				  hush_vault_plain_name(plain, i));
 			goto cleanup;
 		}
-		if (json && !hush__utf8_valid((const char *)hush_secret_data(values[i]), hush_secret_len(values[i]))) {
-			cli_error("cannot export '%s' as JSON: its value is not valid UTF-8 (use --format dotenv)", e.name);
-			goto cleanup;
-		}
-		if (!json && memchr(hush_secret_data(values[i]), '\0', hush_secret_len(values[i]))) {
-			cli_error("cannot export '%s' as dotenv: its value holds a NUL byte (use --format json)", e.name);
+		if (!json && memchr(val, '\0', len)) {
+			cli_error("cannot export '%s' as dotenv: its value holds a NUL byte (use --format json)",
+				  hush_vault_plain_name(plain, i));
 			goto cleanup;
 		}
 	}
 	if (isatty(STDOUT_FILENO))
 		cli_warning("printing the decrypted secrets of environment '%s' to a terminal", env);
-	fflush(stdout);
-	if (json)
-		err = out_str("{");
-	for (size_t i = 0; i < n && !err; i++) {
-		hush_vault_entry e;
-
-		hush_vault_entry_at(&e, v, i);
-		/* names are [A-Za-z0-9_]: nothing to escape */
-		if (json) {
-			err = out_str(i ? ",\n  \"" : "\n  \"");
-			if (!err)
-				err = out_str(e.name);
-			if (!err)
-				err = out_str("\": ");
-			if (!err)
-				err = json_quote(hush_secret_data(values[i]), hush_secret_len(values[i]));
-		} else {
-			err = out_str(e.name);
-			if (!err)
-				err = out_str("=");
-			if (!err)
-				err = hush_dotenv_quote(hush_secret_data(values[i]), hush_secret_len(values[i]), out_write,
-							NULL);
-			if (!err)
-				err = out_str("\n");
+	sink = &out;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && !(out.buf = sodium_malloc(out.len + 1))) {
+			cli_error("out of memory");
+			goto cleanup;
 		}
+		out.len = 0;
+		if (json)
+			out_str("{");
+		for (size_t i = 0; i < n; i++) {
+			const char *name = hush_vault_plain_name(plain, i);
+			size_t len;
+			const unsigned char *val = hush_vault_plain_value(plain, i, &len);
+
+			/* names are [A-Za-z0-9_]: nothing to escape */
+			if (json) {
+				out_str(i ? ",\n  \"" : "\n  \"");
+				out_str(name);
+				out_str("\": ");
+				json_quote(val, len);
+			} else {
+				out_str(name);
+				out_str("=");
+				hush_dotenv_quote(val, len, out_write, NULL);
+				out_str("\n");
+			}
+		}
+		if (json)
+			out_str(n ? "\n}\n" : "}\n");
 	}
-	if (json && !err)
-		err = out_str(n ? "\n}\n" : "}\n");
-	if (err) {
+	fflush(stdout);
+	if (write_stdout(out.buf, out.len) != 0) {
 		fail();
 		goto cleanup;
 	}
 	rc = EXIT_CLEAN;
 cleanup:
-	for (size_t i = 0; values && i < n; i++)
-		hush_secret_free(values[i]);
-	free(values);
+	sink = NULL;
+	sodium_free(out.buf); /* wiped */
+	hush_vault_plain_free(plain);
 	hush_secret_free(sk);
 	hush_vault_free(v);
 	free(source);

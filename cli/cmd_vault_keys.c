@@ -106,6 +106,7 @@ int vault_cmd_rotate_key(const vault_args *a)
 	const char *env;
 	char *path = NULL, *key_path = NULL, *retired = NULL, *tmp_key = NULL, *source = NULL;
 	hush_vault *v = NULL, *nv = NULL;
+	hush_vault_plain *plain = NULL;
 	hush_secret *old_sk = NULL, *new_sk = NULL;
 	const hush_secret *pass = NULL;
 	bool from_var, key_file_exists, key_installed = false;
@@ -158,31 +159,33 @@ int vault_cmd_rotate_key(const vault_args *a)
 		goto cleanup;
 	}
 	hush_vault_key_id(new_id, new_pk);
+	if (hush_vault_decrypt_all(&plain, v, old_sk) != 0) {
+		fail();
+		goto cleanup;
+	}
 	n = hush_vault_count(v);
 	for (size_t i = 0; i < n; i++) {
 		hush_vault_entry e;
-		hush_secret *value = NULL;
+		const unsigned char *value;
+		size_t len;
 		int err;
 
 		hush_vault_entry_at(&e, v, i);
-		if (hush_vault_get(&value, v, e.name, old_sk) != 0) {
-			fail();
-			goto cleanup;
-		}
+		value = hush_vault_plain_value(plain, i, &len); /* both sorted by name */
 		/*
 		 * Keep the metadata: hush_vault_set stamps created only for a new name and keeps it after, so a first
 		 * (empty) set at the old created time, then the real one at the old updated time and author.
 		 */
 		err = hush_vault_set(nv, e.name, "", 0, *e.created ? e.created : e.updated, NULL);
 		if (!err)
-			err = hush_vault_set(nv, e.name, hush_secret_data(value), hush_secret_len(value), e.updated,
-					     e.updated_by);
-		hush_secret_free(value);
+			err = hush_vault_set(nv, e.name, value, len, e.updated, e.updated_by);
 		if (err) {
 			fail();
 			goto cleanup;
 		}
 	}
+	hush_vault_plain_free(plain);
+	plain = NULL;
 
 	/*
 	 * SECURITY: the order of the writes keeps every value decryptable by a stored key after a crash at any point:
@@ -235,6 +238,7 @@ int vault_cmd_rotate_key(const vault_args *a)
 		       var, key_path);
 	rc = EXIT_CLEAN;
 cleanup:
+	hush_vault_plain_free(plain);
 	if (key_installed) {
 		/* the vault was not written: put the old key back where get looks for it */
 		if (rename(retired, key_path) == 0) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,13 @@ struct hush_vault {
 	json_t *secrets; /* name -> {"ciphertext", "created", "updated", "updated_by"} */
 	char **names;    /* sorted keys of secrets */
 	size_t nnames;
+	/*
+	 * The write session: every value this process seals into the vault shares one ephemeral keypair (created at
+	 * the first set, its secret half wiped at once). The derived AEAD key is kept in guarded memory until the
+	 * vault is freed. Values written together then open with one key agreement (hush_vault_decrypt_all).
+	 */
+	unsigned char *wkey; /* sodium_malloc'd AEAD key, or NULL */
+	unsigned char weph[EPH_BYTES];
 };
 
 bool hush_vault_env_valid(const char *env)
@@ -126,18 +134,33 @@ static size_t build_ad(unsigned char ad[AD_MAX], const char *env, const unsigned
 	return n + l;
 }
 
-int hush_vault_seal(char **out, const char *env, const unsigned char pk[HUSH_VAULT_KEY_BYTES], const char *name,
-		    const void *value, size_t len)
+/* A fresh ephemeral keypair against pk: eph_pk, and the AEAD key derived from the agreement. */
+static int ephemeral_key(unsigned char eph_pk[EPH_BYTES], unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES],
+			 const char *env, const unsigned char pk[HUSH_VAULT_KEY_BYTES])
 {
 	unsigned char eph_sk[crypto_box_SECRETKEYBYTES], shared[crypto_scalarmult_BYTES];
-	unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES], ad[AD_MAX], *blob = NULL;
+	int err = 0;
+
+	crypto_box_keypair(eph_pk, eph_sk);
+	if (crypto_scalarmult(shared, eph_sk, pk) != 0)
+		err = (hush_error_set("invalid public key for environment '%s'", env), HUSH_EINVALID);
+	else
+		derive_key(key, shared, eph_pk, pk);
+	/* SECURITY: the ephemeral secret and the shared point never outlive the call */
+	sodium_memzero(eph_sk, sizeof(eph_sk));
+	sodium_memzero(shared, sizeof(shared));
+	return err;
+}
+
+/* *out = base64(eph_pk || nonce || XChaCha20-Poly1305(key, nonce, value, AD)). */
+static int seal_with(char **out, const char *env, const unsigned char pk[HUSH_VAULT_KEY_BYTES], const char *name,
+		     const void *value, size_t len, const unsigned char eph_pk[EPH_BYTES], const unsigned char *key)
+{
+	unsigned char ad[AD_MAX], *blob;
 	unsigned long long clen = 0;
 	size_t adlen, blen, b64len;
-	int err = HUSH_EINVALID;
 
 	*out = NULL;
-	if (sodium_init() < 0)
-		return hush_error_set("cannot initialise libsodium"), HUSH_ERROR;
 	if (!(adlen = build_ad(ad, env, pk, name)))
 		return hush_error_set("invalid environment or secret name '%s'", name), HUSH_EINVALID;
 	if (len > HUSH_VAULT_MAX_VALUE)
@@ -146,68 +169,99 @@ int hush_vault_seal(char **out, const char *env, const unsigned char pk[HUSH_VAU
 	blen = HEADER_BYTES + len + TAG_BYTES;
 	if (!(blob = hush__malloc(blen)))
 		return HUSH_ENOMEM;
-	/* blob = eph_pk || nonce || ciphertext+tag */
-	crypto_box_keypair(blob, eph_sk);
-	if (crypto_scalarmult(shared, eph_sk, pk) != 0) {
-		hush_error_set("invalid public key for environment '%s'", env);
-		goto cleanup;
-	}
-	derive_key(key, shared, blob, pk);
+	memcpy(blob, eph_pk, EPH_BYTES);
 	randombytes_buf(blob + EPH_BYTES, NONCE_BYTES);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(blob + HEADER_BYTES, &clen, value, len, ad, adlen, NULL,
 						   blob + EPH_BYTES, key);
 	b64len = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_ORIGINAL);
-	if (!(*out = hush__malloc(b64len))) {
-		err = HUSH_ENOMEM;
-		goto cleanup;
-	}
-	sodium_bin2base64(*out, b64len, blob, blen, sodium_base64_VARIANT_ORIGINAL);
-	err = 0;
-cleanup:
-	/* SECURITY: the ephemeral secret, the shared point and the derived key never outlive the call */
-	sodium_memzero(eph_sk, sizeof(eph_sk));
-	sodium_memzero(shared, sizeof(shared));
-	sodium_memzero(key, sizeof(key));
+	if ((*out = hush__malloc(b64len)))
+		sodium_bin2base64(*out, b64len, blob, blen, sodium_base64_VARIANT_ORIGINAL);
 	free(blob);
+	return *out ? 0 : HUSH_ENOMEM;
+}
+
+int hush_vault_seal(char **out, const char *env, const unsigned char pk[HUSH_VAULT_KEY_BYTES], const char *name,
+		    const void *value, size_t len)
+{
+	unsigned char eph_pk[EPH_BYTES], key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	int err;
+
+	*out = NULL;
+	if (sodium_init() < 0)
+		return hush_error_set("cannot initialise libsodium"), HUSH_ERROR;
+	if ((err = ephemeral_key(eph_pk, key, env, pk)) == 0)
+		err = seal_with(out, env, pk, name, value, len, eph_pk, key);
+	sodium_memzero(key, sizeof(key));
 	return err;
+}
+
+/* base64 → a heap blob of eph_pk || nonce || ciphertext+tag (not secret); NULL when malformed or out of bounds. */
+static unsigned char *decode_blob(const char *b64, size_t *blen)
+{
+	size_t b64len = strlen(b64), cap = b64len / 4 * 3 + 3;
+	unsigned char *blob;
+	const char *end = NULL;
+
+	*blen = 0;
+	if (cap < HEADER_BYTES + TAG_BYTES || cap > HEADER_BYTES + TAG_BYTES + HUSH_VAULT_MAX_VALUE + 3)
+		return NULL;
+	if (!(blob = hush__malloc(cap)))
+		return NULL;
+	if (sodium_base642bin(blob, cap, b64, b64len, NULL, blen, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != b64 + b64len || *blen < HEADER_BYTES + TAG_BYTES) {
+		free(blob);
+		return NULL;
+	}
+	return blob;
+}
+
+/* The AEAD key of a blob's ephemeral public key under sk; -1 for a low-order point. */
+static int agree(unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES], const unsigned char *eph_pk,
+		 const unsigned char *env_pk, const hush_secret *sk)
+{
+	unsigned char shared[crypto_scalarmult_BYTES];
+	int rc = crypto_scalarmult(shared, hush_secret_data(sk), eph_pk);
+
+	if (rc == 0)
+		derive_key(key, shared, eph_pk, env_pk);
+	sodium_memzero(shared, sizeof(shared));
+	return rc;
+}
+
+/* Decrypt blob into dst (blen - HEADER_BYTES - TAG_BYTES bytes); nonzero on any failure (dst then undefined). */
+static int open_with(unsigned char *dst, const unsigned char *blob, size_t blen, const char *env,
+		     const unsigned char *pk, const char *name, const unsigned char *key)
+{
+	unsigned char ad[AD_MAX];
+	unsigned long long plen = 0;
+	size_t adlen = build_ad(ad, env, pk, name);
+
+	if (!adlen || crypto_aead_xchacha20poly1305_ietf_decrypt(dst, &plen, NULL, blob + HEADER_BYTES,
+								 blen - HEADER_BYTES, ad, adlen, blob + EPH_BYTES,
+								 key) != 0)
+		return -1;
+	return plen == blen - HEADER_BYTES - TAG_BYTES ? 0 : -1;
 }
 
 int hush_vault_open(hush_secret **out, const char *env, const unsigned char pk[HUSH_VAULT_KEY_BYTES],
 		    const char *name, const char *b64, const hush_secret *sk)
 {
-	unsigned char shared[crypto_scalarmult_BYTES], key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES], ad[AD_MAX];
-	unsigned char *blob = NULL;
-	unsigned long long plen = 0;
+	unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES], *blob = NULL;
 	hush_secret *pt = NULL;
-	size_t adlen, b64len = strlen(b64), blen = 0, cap;
-	const char *end = NULL;
+	size_t blen = 0;
 	int err = HUSH_EDECRYPT;
 
 	*out = NULL;
 	if (sodium_init() < 0)
 		return hush_error_set("cannot initialise libsodium"), HUSH_ERROR;
 	/* SECURITY: one opaque message for every failure; which check failed is not revealed */
-	if (!(adlen = build_ad(ad, env, pk, name)) || hush_secret_len(sk) != crypto_scalarmult_SCALARBYTES)
+	if (hush_secret_len(sk) != crypto_scalarmult_SCALARBYTES || !(blob = decode_blob(b64, &blen)) ||
+	    agree(key, blob, pk, sk) != 0)
 		goto fail;
-	cap = b64len / 4 * 3 + 3;
-	if (cap < HEADER_BYTES + TAG_BYTES || cap > HEADER_BYTES + TAG_BYTES + HUSH_VAULT_MAX_VALUE + 3)
-		goto fail;
-	if (!(blob = hush__malloc(cap)))
-		return HUSH_ENOMEM;
-	if (sodium_base642bin(blob, cap, b64, b64len, NULL, &blen, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    end != b64 + b64len || blen < HEADER_BYTES + TAG_BYTES)
-		goto fail;
-	if (crypto_scalarmult(shared, hush_secret_data(sk), blob) != 0)
-		goto fail;
-	derive_key(key, shared, blob, pk);
 	if ((err = hush_secret_new(&pt, NULL, blen - HEADER_BYTES - TAG_BYTES)) != 0)
 		goto cleanup;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(hush_secret_data(pt), &plen, NULL, blob + HEADER_BYTES,
-						       blen - HEADER_BYTES, ad, adlen, blob + EPH_BYTES, key) != 0 ||
-	    plen != hush_secret_len(pt)) {
-		err = HUSH_EDECRYPT;
+	if (open_with(hush_secret_data(pt), blob, blen, env, pk, name, key) != 0)
 		goto fail;
-	}
 	*out = pt;
 	pt = NULL;
 	err = 0;
@@ -216,7 +270,6 @@ fail:
 	err = HUSH_EDECRYPT;
 	hush_error_set("cannot decrypt '%s' in environment '%s'", name, env);
 cleanup:
-	sodium_memzero(shared, sizeof(shared));
 	sodium_memzero(key, sizeof(key));
 	hush_secret_free(pt); /* wiped: never any partial plaintext */
 	free(blob);
@@ -282,6 +335,7 @@ void hush_vault_free(hush_vault *v)
 		return;
 	json_decref(v->secrets);
 	hush__strv_free(v->names, v->nnames);
+	sodium_free(v->wkey); /* wiped */
 	free(v);
 }
 
@@ -607,7 +661,18 @@ int hush_vault_set(hush_vault *v, const char *name, const void *value, size_t le
 				      "most 128)",
 				      name),
 		       HUSH_EINVALID;
-	if ((err = hush_vault_seal(&ct, v->env, v->pk, name, value, len)) != 0)
+	if (sodium_init() < 0)
+		return hush_error_set("cannot initialise libsodium"), HUSH_ERROR;
+	if (!v->wkey) {
+		if (!(v->wkey = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES)))
+			return hush_error_set("out of memory"), HUSH_ENOMEM;
+		if ((err = ephemeral_key(v->weph, v->wkey, v->env, v->pk)) != 0) {
+			sodium_free(v->wkey);
+			v->wkey = NULL;
+			return err;
+		}
+	}
+	if ((err = seal_with(&ct, v->env, v->pk, name, value, len, v->weph, v->wkey)) != 0)
 		return err;
 	e = json_pack("{s:s, s:s, s:s}", "ciphertext", ct, "created",
 		      old && *field(old, "created") ? field(old, "created") : now, "updated", now);
@@ -655,6 +720,167 @@ int hush_vault_get(hush_secret **out, const hush_vault *v, const char *name, con
 	if ((err = hush_vault_check_key(v, sk, NULL)) != 0)
 		return err;
 	return hush_vault_open(out, v->env, v->pk, name, field(e, "ciphertext"), sk);
+}
+
+/* ---- decrypting a whole environment ---- */
+
+struct hush_vault_plain {
+	size_t n;
+	char **names;
+	size_t *off, *len;
+	unsigned char *pool; /* sodium_malloc'd: every value, each followed by a NUL */
+};
+
+/* One distinct ephemeral public key and the key it agrees to. */
+typedef struct {
+	const unsigned char *eph; /* into a blob */
+	int failed;
+} agreement;
+
+typedef struct {
+	agreement *ag;
+	unsigned char *keys; /* guarded, 32 bytes per agreement */
+	size_t from, to;
+	const unsigned char *pk;
+	const hush_secret *sk;
+} agree_job;
+
+static void *agree_range(void *arg)
+{
+	agree_job *j = arg;
+
+	for (size_t g = j->from; g < j->to; g++)
+		j->ag[g].failed = agree(j->keys + g * crypto_aead_xchacha20poly1305_ietf_KEYBYTES, j->ag[g].eph, j->pk,
+					j->sk) != 0;
+	return NULL;
+}
+
+/* Run the key agreements, over up to 4 threads when there are many (one X25519 is about 50 µs). */
+static void agree_all(agreement *ag, unsigned char *keys, size_t ng, const unsigned char *pk, const hush_secret *sk)
+{
+	pthread_t tid[3];
+	agree_job jobs[4];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = ng >= 64 && ncpu > 1 ? (size_t)(ncpu < 4 ? ncpu : 4) : 1, started = 0;
+
+	for (size_t t = 0; t < nt; t++)
+		jobs[t] = (agree_job){ ag, keys, ng * t / nt, ng * (t + 1) / nt, pk, sk };
+	for (size_t t = 1; t < nt; t++, started++)
+		if (pthread_create(&tid[t - 1], NULL, agree_range, &jobs[t]) != 0)
+			break;
+	agree_range(&jobs[0]);
+	for (size_t t = 1 + started; t < nt; t++) /* threads that did not start: do their share here */
+		agree_range(&jobs[t]);
+	for (size_t t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+}
+
+static const unsigned char *const *sort_blobs;
+static int cmp_eph(const void *a, const void *b)
+{
+	return memcmp(sort_blobs[*(const size_t *)a], sort_blobs[*(const size_t *)b], EPH_BYTES);
+}
+
+void hush_vault_plain_free(hush_vault_plain *p)
+{
+	if (!p)
+		return;
+	sodium_free(p->pool); /* wiped */
+	hush__strv_free(p->names, p->n);
+	free(p->off);
+	free(p->len);
+	free(p);
+}
+
+int hush_vault_decrypt_all(hush_vault_plain **out, const hush_vault *v, const hush_secret *sk)
+{
+	size_t n = v->nnames, *blen = NULL, *order = NULL, *group = NULL, ng = 0, total = 0;
+	unsigned char **blobs = NULL, *keys = NULL;
+	agreement *ag = NULL;
+	hush_vault_plain *p = NULL;
+	const char *bad = NULL;
+	int err;
+
+	*out = NULL;
+	if ((err = hush_vault_check_key(v, sk, NULL)) != 0)
+		return err;
+	err = HUSH_ENOMEM;
+	if (!(p = hush__calloc(1, sizeof(*p))) || !(p->names = hush__calloc(n + 1, sizeof(*p->names))) ||
+	    !(p->off = hush__calloc(n + 1, sizeof(*p->off))) || !(p->len = hush__calloc(n + 1, sizeof(*p->len))) ||
+	    !(blobs = hush__calloc(n + 1, sizeof(*blobs))) || !(blen = hush__calloc(n + 1, sizeof(*blen))) ||
+	    !(order = hush__calloc(n + 1, sizeof(*order))) || !(group = hush__calloc(n + 1, sizeof(*group))) ||
+	    !(ag = hush__calloc(n + 1, sizeof(*ag))))
+		goto cleanup;
+	for (size_t i = 0; i < n; i++, p->n++) {
+		if (!(p->names[i] = hush__strdup(v->names[i])))
+			goto cleanup;
+		if (!(blobs[i] = decode_blob(field(json_object_get(v->secrets, v->names[i]), "ciphertext"), &blen[i]))) {
+			bad = v->names[i];
+			goto cleanup;
+		}
+		p->off[i] = total;
+		p->len[i] = blen[i] - HEADER_BYTES - TAG_BYTES;
+		total += p->len[i] + 1;
+		order[i] = i;
+	}
+	/* values written together share an ephemeral key: one agreement per distinct key */
+	sort_blobs = (const unsigned char *const *)blobs;
+	qsort(order, n, sizeof(*order), cmp_eph);
+	sort_blobs = NULL;
+	for (size_t k = 0; k < n; k++) {
+		if (!k || memcmp(blobs[order[k]], blobs[order[k - 1]], EPH_BYTES) != 0)
+			ag[ng++].eph = blobs[order[k]];
+		group[order[k]] = ng - 1;
+	}
+	if (!(keys = sodium_malloc(ng * crypto_aead_xchacha20poly1305_ietf_KEYBYTES + 1)) ||
+	    !(p->pool = sodium_malloc(total + 1)))
+		goto cleanup;
+	agree_all(ag, keys, ng, v->pk, sk);
+	for (size_t i = 0; i < n; i++) {
+		if (ag[group[i]].failed ||
+		    open_with(p->pool + p->off[i], blobs[i], blen[i], v->env, v->pk, v->names[i],
+			      keys + group[i] * crypto_aead_xchacha20poly1305_ietf_KEYBYTES) != 0) {
+			bad = v->names[i];
+			goto cleanup;
+		}
+		p->pool[p->off[i] + p->len[i]] = '\0';
+	}
+	*out = p;
+	p = NULL;
+	err = 0;
+cleanup:
+	if (bad) {
+		err = HUSH_EDECRYPT;
+		hush_error_set("cannot decrypt '%s' in environment '%s'", bad, v->env);
+	} else if (err == HUSH_ENOMEM) {
+		hush_error_set("out of memory");
+	}
+	sodium_free(keys);
+	hush_vault_plain_free(p); /* SECURITY: on failure no partial plaintext survives */
+	for (size_t i = 0; blobs && i < n; i++)
+		free(blobs[i]);
+	free(blobs);
+	free(blen);
+	free(order);
+	free(group);
+	free(ag);
+	return err;
+}
+
+size_t hush_vault_plain_count(const hush_vault_plain *p)
+{
+	return p->n;
+}
+
+const char *hush_vault_plain_name(const hush_vault_plain *p, size_t i)
+{
+	return p->names[i];
+}
+
+const unsigned char *hush_vault_plain_value(const hush_vault_plain *p, size_t i, size_t *len)
+{
+	*len = p->len[i];
+	return p->pool + p->off[i];
 }
 
 int hush_vault_lock(int *fd_out, const char *path)

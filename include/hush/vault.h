@@ -188,6 +188,20 @@ int hush_vault_check_key(const hush_vault *v, const hush_secret *sk, const char 
 /* Decrypt name: HUSH_ENOTFOUND, HUSH_EWRONGKEY, or HUSH_EDECRYPT (see hush_vault_open). Caller frees *out. */
 int hush_vault_get(hush_secret **out, const hush_vault *v, const char *name, const hush_secret *sk);
 
+/*
+ * Decrypt every value of v in one pass (names sorted). Values sealed in one write session share their ephemeral
+ * key, so the key agreement runs once per distinct ephemeral key, spread over up to 4 threads when there are
+ * many. All plaintext sits in one sodium_malloc'd pool, each value followed by a NUL. Errors as hush_vault_get,
+ * naming the first entry that fails; on any failure nothing is returned. The caller frees *out.
+ */
+typedef struct hush_vault_plain hush_vault_plain;
+int hush_vault_decrypt_all(hush_vault_plain **out, const hush_vault *v, const hush_secret *sk);
+size_t hush_vault_plain_count(const hush_vault_plain *p);
+const char *hush_vault_plain_name(const hush_vault_plain *p, size_t i);
+/* Borrowed, valid until hush_vault_plain_free. */
+const unsigned char *hush_vault_plain_value(const hush_vault_plain *p, size_t i, size_t *len);
+void hush_vault_plain_free(hush_vault_plain *p);
+
 /* Take an exclusive lock (flock on "<path>.lock") for a read-modify-write of path; blocks. *fd_out is the lock's
  * file descriptor, released with hush_vault_unlock. Returns 0 or HUSH_EIO. */
 int hush_vault_lock(int *fd_out, const char *path);

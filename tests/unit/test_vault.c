@@ -497,6 +497,116 @@ static void test_key_file_passphrase(void **state)
 	rmdir(dir);
 }
 
+/* The first EPH_BYTES (32) of a value's sealed blob: its ephemeral public key. */
+static void eph_of(unsigned char eph[32], const char *text, const char *name)
+{
+	char key[160], b64[128];
+	const char *p;
+	size_t blen = 0;
+	unsigned char bin[96];
+
+	snprintf(key, sizeof(key), "\"%s\"", name);
+	assert_non_null(p = strstr(text, key));
+	assert_non_null(p = strstr(p, "\"ciphertext\": \""));
+	p += strlen("\"ciphertext\": \"");
+	memcpy(b64, p, 64); /* 64 base64 characters are 48 bytes: more than the key */
+	b64[64] = '\0';
+	assert_int_equal(sodium_base642bin(bin, sizeof(bin), b64, 64, NULL, &blen, NULL,
+					   sodium_base64_VARIANT_ORIGINAL), 0);
+	memcpy(eph, bin, 32);
+}
+
+static void test_write_session_and_decrypt_all(void **state)
+{
+	unsigned char pk[HUSH_VAULT_KEY_BYTES], ea[32], eb[32], ed[32];
+	hush_secret *sk = NULL, *out = NULL;
+	hush_vault *v = NULL, *swapped = NULL;
+	hush_vault_plain *plain = NULL;
+	char dir[] = "/tmp/hush-vault-test.XXXXXX", *path, *text, *pa, *pb, name[16], val[32], tmp[200];
+	hush_buf b = HUSH_BUF_INIT;
+	size_t len;
+	const unsigned char *pv;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = hush__path_join(dir, "dev.json");
+	assert_int_equal(hush_vault_keypair(pk, &sk), 0);
+	assert_int_equal(hush_vault_new(&v, "dev", pk), 0);
+	assert_int_equal(hush_vault_set(v, "A_VALUE", "alpha-alpha", 11, "2026-01-01T00:00:00Z", NULL), 0);
+	assert_int_equal(hush_vault_set(v, "B_VALUE", "bravo-bravo", 11, "2026-01-01T00:00:00Z", NULL), 0);
+	assert_int_equal(hush_vault_save(v, path), 0);
+	hush_vault_free(v);
+	/* one write session: both values share the ephemeral key */
+	assert_int_equal(hush__read_file(&b, path, 1 << 20), 0);
+	text = hush_buf_detach(&b, NULL);
+	eph_of(ea, text, "A_VALUE");
+	eph_of(eb, text, "B_VALUE");
+	assert_memory_equal(ea, eb, 32);
+	/* so they share the AEAD key too, and only the AD keeps them apart: swapped ciphertexts fail */
+	assert_non_null(pa = strstr(strstr(text, "\"A_VALUE\""), "\"ciphertext\": \""));
+	assert_non_null(pb = strstr(strstr(text, "\"B_VALUE\""), "\"ciphertext\": \""));
+	assert_true(strchr(pa + 15, '"') - (pa + 15) == strchr(pb + 15, '"') - (pb + 15));
+	len = (size_t)(strchr(pa + 15, '"') - (pa + 15));
+	assert_true(len < sizeof(tmp));
+	memcpy(tmp, pa + 15, len);
+	memcpy(pa + 15, pb + 15, len);
+	memcpy(pb + 15, tmp, len);
+	assert_int_equal(hush_vault_parse(&swapped, text, strlen(text), "swapped", "dev"), 0);
+	assert_int_equal(hush_vault_get(&out, swapped, "B_VALUE", sk), HUSH_EDECRYPT);
+	assert_null(out);
+	assert_int_equal(hush_vault_decrypt_all(&plain, swapped, sk), HUSH_EDECRYPT);
+	assert_null(plain);
+	assert_string_equal(hush_error_last(), "cannot decrypt 'A_VALUE' in environment 'dev'");
+	hush_vault_free(swapped);
+	free(text);
+
+	/* 70 more write sessions (each a load, a set and a save): distinct ephemeral keys, decrypted over threads */
+	for (int i = 0; i < 70; i++) {
+		assert_int_equal(hush_vault_load(&v, path, "dev"), 0);
+		snprintf(name, sizeof(name), "S%02d", i);
+		snprintf(val, sizeof(val), "session-value-%02d", i);
+		assert_int_equal(hush_vault_set(v, name, val, strlen(val), "2026-01-02T00:00:00Z", NULL), 0);
+		assert_int_equal(hush_vault_save(v, path), 0);
+		hush_vault_free(v);
+	}
+	assert_int_equal(hush__read_file(&b, path, 1 << 20), 0);
+	text = hush_buf_detach(&b, NULL);
+	eph_of(ed, text, "S00");
+	assert_memory_not_equal(ea, ed, 32);
+	eph_of(eb, text, "S01");
+	assert_memory_not_equal(eb, ed, 32);
+	assert_int_equal(hush_vault_parse(&v, text, strlen(text), "dev.json", "dev"), 0);
+	assert_int_equal(hush_vault_decrypt_all(&plain, v, sk), 0);
+	assert_int_equal(hush_vault_plain_count(plain), 72);
+	assert_string_equal(hush_vault_plain_name(plain, 0), "A_VALUE");
+	pv = hush_vault_plain_value(plain, 0, &len);
+	assert_int_equal(len, 11);
+	assert_memory_equal(pv, "alpha-alpha", 12); /* with its NUL */
+	assert_string_equal(hush_vault_plain_name(plain, 1), "B_VALUE");
+	for (int i = 0; i < 70; i++) {
+		snprintf(val, sizeof(val), "session-value-%02d", i);
+		pv = hush_vault_plain_value(plain, 2 + (size_t)i, &len);
+		assert_int_equal(len, strlen(val));
+		assert_memory_equal(pv, val, len);
+	}
+	hush_vault_plain_free(plain);
+	plain = NULL;
+	hush_vault_free(v);
+	/* one flipped byte in the last value: nothing at all is returned, the entry is named */
+	assert_non_null(pa = strstr(strstr(text, "\"S69\""), "\"ciphertext\": \""));
+	pa[15 + 60] = pa[15 + 60] == 'A' ? 'B' : 'A';
+	assert_int_equal(hush_vault_parse(&v, text, strlen(text), "dev.json", "dev"), 0);
+	assert_int_equal(hush_vault_decrypt_all(&plain, v, sk), HUSH_EDECRYPT);
+	assert_null(plain);
+	assert_string_equal(hush_error_last(), "cannot decrypt 'S69' in environment 'dev'");
+	hush_vault_free(v);
+	free(text);
+	hush_secret_free(sk);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_key_file_permissions),
 		cmocka_unit_test(test_key_file_passphrase),
+		cmocka_unit_test(test_write_session_and_decrypt_all),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
