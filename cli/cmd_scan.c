@@ -11,8 +11,11 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/vault_cmds.h"
+#include "hush/buf.h"
 #include "hush/error.h"
 #include "hush/matcher.h"
+#include "hush/vault.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -54,6 +57,10 @@ const char cmd_scan_usage[] =
 	"      --baseline-write FILE\n"
 	"                          write the findings' fingerprints to FILE (JSON, no secrets); exit 0\n"
 	"      --no-inline-allow   ignore hush:allow and gitleaks:allow comments (audits)\n"
+	"      --vault ENV         also find the decrypted values of vault environment ENV, as exact strings,\n"
+	"                          wherever they appear (needs ENV's private key; repeatable). Reports show\n"
+	"                          the name, never any part of the value\n"
+	"      --vault-dir DIR     the vault folder for --vault (default: .hush at the repository root)\n"
 	"      --strict            exit 2 when there was any warning\n"
 	"  -q, --quiet             print no summary line and no progress\n"
 	"      --color WHEN        auto (default), always or never; NO_COLOR is honoured\n"
@@ -331,6 +338,65 @@ static void on_warning(const char *msg, void *payload)
 	cli_warning("%s", msg);
 }
 
+/*
+ * --vault: every decrypted value of each environment becomes an exact-string rule (hush_ruleset_add_literal),
+ * so a leak of a managed secret is found in any file, commit or diff even where no rule knows its format.
+ * SECURITY: plaintext only in guarded memory (the vault's pool, then the rules' literals); core dumps off.
+ */
+static int add_vault_values(hush_ruleset *rs, const char *root, const char *dir_opt, const char *const *envs,
+			    size_t nenvs)
+{
+	char *dir = dir_opt ? hush__strdup(dir_opt) : hush__path_join(root, ".hush");
+	hush_buf b = HUSH_BUF_INIT, id = HUSH_BUF_INIT, desc = HUSH_BUF_INIT;
+	int rc = 0;
+
+	vault_no_core_dumps();
+	for (size_t e = 0; e < nenvs && !rc; e++) {
+		hush_vault *v = NULL;
+		hush_vault_plain *plain = NULL;
+		hush_secret *sk = NULL;
+		char *source = NULL;
+
+		hush_buf_reset(&b);
+		if (!dir || hush_buf_printf(&b, "%s/%s.json", dir, envs[e]))
+			rc = HUSH_ENOMEM;
+		else if ((rc = hush_vault_load(&v, b.ptr, envs[e])) == 0 &&
+			 (rc = hush_key_find(&sk, &source, envs[e], NULL)) == 0)
+			rc = hush_vault_decrypt_all(&plain, v, sk);
+		for (size_t i = 0; !rc && i < hush_vault_plain_count(plain); i++) {
+			const char *name = hush_vault_plain_name(plain, i);
+			size_t len;
+			const unsigned char *val = hush_vault_plain_value(plain, i, &len);
+
+			if (len < 6) {
+				cli_warning("--vault %s: the value of %s is shorter than 6 bytes: not searched", envs[e],
+					    name);
+				continue;
+			}
+			if (len > HUSH_MAX_RULE_WIDTH)
+				len = HUSH_MAX_RULE_WIDTH; /* its first 16 KiB: still found wherever it was pasted */
+			hush_buf_reset(&id);
+			hush_buf_reset(&desc);
+			if (hush_buf_printf(&id, "vault-%s-%s", envs[e], name) ||
+			    hush_buf_printf(&desc, "the value of %s in vault environment %s", name, envs[e]))
+				rc = HUSH_ENOMEM;
+			else
+				rc = hush_ruleset_add_literal(rs, id.ptr, desc.ptr, val, len);
+		}
+		if (rc)
+			cli_error("--vault %s: %s", envs[e], hush_error_last());
+		hush_vault_plain_free(plain);
+		hush_secret_free(sk);
+		hush_vault_free(v);
+		free(source);
+	}
+	hush_buf_dispose(&b);
+	hush_buf_dispose(&id);
+	hush_buf_dispose(&desc);
+	free(dir);
+	return rc;
+}
+
 int cmd_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -356,6 +422,8 @@ int cmd_scan(int argc, char **argv)
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "baseline-write", required_argument, NULL, OPT_BASELINE_WRITE },
 		{ "no-inline-allow", no_argument, NULL, OPT_NO_INLINE_ALLOW },
+		{ "vault", required_argument, NULL, OPT_VAULT },
+		{ "vault-dir", required_argument, NULL, OPT_VAULT_DIR },
 		RULE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -379,6 +447,9 @@ int cmd_scan(int argc, char **argv)
 	const char *diff_file = NULL, *repo = ".";
 	size_t nrevs = 0;
 	hush_config *cfg = NULL;
+	char **vault_envs = NULL;
+	size_t nvault_envs = 0;
+	const char *vault_dir = NULL;
 	hush_ruleset *rs = NULL;
 	hush_matcher *m = NULL;
 	hush_scan_result *res = NULL;
@@ -453,6 +524,15 @@ int cmd_scan(int argc, char **argv)
 		case OPT_BASELINE: baseline = optarg; break;
 		case OPT_BASELINE_WRITE: baseline_write = optarg; break;
 		case OPT_NO_INLINE_ALLOW: no_inline_allow = true; break;
+		case OPT_VAULT:
+			if (!hush_vault_env_valid(optarg)) {
+				cli_error("invalid environment name '%s': use 1 to 32 of a-z, 0-9, '_' and '-'", optarg);
+				goto cleanup;
+			}
+			if (add_rev(&vault_envs, &nvault_envs, "", optarg))
+				goto cleanup;
+			break;
+		case OPT_VAULT_DIR: vault_dir = optarg; break;
 		default:
 			fprintf(stderr, "Run 'hush scan --help' for the options.\n");
 			goto cleanup;
@@ -513,6 +593,8 @@ int cmd_scan(int argc, char **argv)
 		goto cleanup;
 	if (cli_load_suppressions(&cfg, &ro, rs, root) || (baseline && load_baseline(baseline, &base_fps, &nbase)) ||
 	    (baseline_write && baseline_open(&bout, baseline_write)))
+		goto cleanup;
+	if (nvault_envs && add_vault_values(rs, root, vault_dir, (const char *const *)vault_envs, nvault_envs))
 		goto cleanup;
 	if (ro.no_cache)
 		mo.cache_dir = "";
@@ -631,6 +713,7 @@ cleanup:
 	free(ro.rule_paths);
 	free(ro.disabled);
 	hush__strv_free(revs, nrevs);
+	hush__strv_free(vault_envs, nvault_envs);
 	hush__strv_free(base_fps, nbase);
 	baseline_discard(&bout);
 	return rc;

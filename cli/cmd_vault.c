@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <git2.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -31,6 +32,7 @@ const char cmd_vault_usage[] =
 	"       hush vault diff [--dir DIR] ENV [REV]\n"
 	"       hush vault rotate-key [--dir DIR] ENV\n"
 	"       hush vault check [--dir DIR] [ENV] [--max-age 90d]\n"
+	"       hush vault passwd ENV [--remove]\n"
 	"\n"
 	"Per-environment secrets, encrypted in DIR/ENV.json (default: .hush at the repository root).\n"
 	"init  create the environment's keypair and its vault file; the private key goes to\n"
@@ -46,6 +48,9 @@ const char cmd_vault_usage[] =
 	"diff        names added (+), removed (-) or changed (~) since a git revision (default HEAD); never values\n"
 	"rotate-key  new keypair, every value re-encrypted; the old key file is kept as ENV.key.retired-ID\n"
 	"check       list secrets older than --max-age (h, d, w; default 90d); exit 1 when any is\n"
+	"passwd      change, add or (--remove) remove the passphrase of ENV's key file; the key stays the same.\n"
+	"            Old passphrase: HUSH_KEY_PASSPHRASE_<ENV> or asked; new: HUSH_NEW_KEY_PASSPHRASE_<ENV> or asked\n"
+	"            twice on /dev/tty\n"
 	"\n"
 	"Environment names: a-z, 0-9, '_' and '-' (at most 32). Secret names: environment-variable names.\n"
 	"Exit status: 0 done, 1 differences (diff) or old secrets (check), 2 error. See docs/vault.md and\n"
@@ -101,11 +106,85 @@ char *vault_git_user_email(const char *root)
 	return email;
 }
 
+/*
+ * Echo off on a terminal for a secret prompt. SECURITY/usability: a signal that ends or stops hush while the
+ * prompt waits (Ctrl-C, Ctrl-\\, Ctrl-Z, a hangup, kill) must not leave the user's terminal without echo, so the
+ * handlers restore the saved settings first (tcsetattr is async-signal-safe), then let the signal act as usual;
+ * after a stop, SIGCONT turns echo off again.
+ */
+static const int prompt_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT };
+static struct termios prompt_saved, prompt_quiet;
+static volatile sig_atomic_t prompt_fd = -1;
+static struct sigaction prompt_old_sa[sizeof(prompt_signals) / sizeof(prompt_signals[0])];
+
+static void prompt_on_signal(int sig)
+{
+	int saved_errno = errno;
+
+	if (prompt_fd < 0)
+		return;
+	if (sig == SIGCONT) {
+		tcsetattr(prompt_fd, TCSANOW, &prompt_quiet);
+	} else if (sig == SIGTSTP) {
+		/* echo back on while stopped; SIGSTOP stops now, also in an orphaned process group */
+		tcsetattr(prompt_fd, TCSANOW, &prompt_saved);
+		raise(SIGSTOP);
+		tcsetattr(prompt_fd, TCSANOW, &prompt_quiet); /* resumed */
+	} else {
+		tcsetattr(prompt_fd, TCSANOW, &prompt_saved);
+		if (write(prompt_fd, "\n", 1) < 0) {
+			/* nothing more to do in a handler */
+		}
+		signal(sig, SIG_DFL);
+		raise(sig); /* delivered when this handler returns: hush ends as it would have */
+	}
+	errno = saved_errno;
+}
+
+static void prompt_echo_restore(bool newline);
+
+static bool prompt_echo_off(int fd)
+{
+	struct sigaction sa;
+
+	if (tcgetattr(fd, &prompt_saved) != 0)
+		return false;
+	prompt_quiet = prompt_saved;
+	prompt_quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	prompt_quiet.c_lflag |= ICANON;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = prompt_on_signal;
+	sigemptyset(&sa.sa_mask);
+	prompt_fd = fd;
+	for (size_t i = 0; i < sizeof(prompt_signals) / sizeof(prompt_signals[0]); i++)
+		sigaction(prompt_signals[i], &sa, &prompt_old_sa[i]);
+	if (tcsetattr(fd, TCSAFLUSH, &prompt_quiet) != 0) {
+		prompt_echo_restore(false);
+		return false;
+	}
+	return true;
+}
+
+/* Put the terminal back (and say so with a newline when asked), then the previous signal handlers. */
+static void prompt_echo_restore(bool newline)
+{
+	int fd = prompt_fd;
+
+	if (fd < 0)
+		return;
+	tcsetattr(fd, TCSANOW, &prompt_saved);
+	if (newline && write(fd, "\n", 1) < 0) {
+		/* nothing to do */
+	}
+	prompt_fd = -1;
+	for (size_t i = 0; i < sizeof(prompt_signals) / sizeof(prompt_signals[0]); i++)
+		sigaction(prompt_signals[i], &prompt_old_sa[i], NULL);
+}
+
 /* The value of `set`: stdin to EOF (one trailing newline dropped), or a no-echo prompt when stdin is a TTY. */
 static int read_value(hush_secret **out, const char *env, const char *name)
 {
 	hush_secret *s = NULL;
-	struct termios old, quiet;
 	bool tty = isatty(STDIN_FILENO), echo_off = false;
 	size_t len = 0;
 	int rc = EXIT_ERROR;
@@ -115,14 +194,9 @@ static int read_value(hush_secret **out, const char *env, const char *name)
 		return EXIT_ERROR;
 	}
 	if (tty) {
+		echo_off = prompt_echo_off(STDIN_FILENO);
 		fprintf(stderr, "value of %s for %s (not echoed): ", name, env);
 		fflush(stderr);
-		if (tcgetattr(STDIN_FILENO, &old) == 0) {
-			quiet = old;
-			quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-			quiet.c_lflag |= ICANON;
-			echo_off = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-		}
 	}
 	for (;;) {
 		ssize_t n = read(STDIN_FILENO, hush_secret_data(s) + len, HUSH_VAULT_MAX_VALUE + 1 - len);
@@ -153,7 +227,7 @@ static int read_value(hush_secret **out, const char *env, const char *name)
 	rc = 0;
 cleanup:
 	if (echo_off) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		prompt_echo_restore(false);
 		fputc('\n', stderr);
 	}
 	hush_secret_free(s);
@@ -168,7 +242,6 @@ static int tty_passphrase(hush_secret **out, const char *prompt)
 {
 	enum { MAX = 1024 };
 	hush_secret *s = NULL;
-	struct termios old, quiet;
 	bool echo_off = false;
 	size_t len = 0;
 	int fd, err;
@@ -181,12 +254,7 @@ static int tty_passphrase(hush_secret **out, const char *prompt)
 		return err;
 	}
 	/* echo off before the prompt, so that nothing typed after it is flushed or shown */
-	if (tcgetattr(fd, &old) == 0) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		quiet.c_lflag |= ICANON;
-		echo_off = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
-	}
+	echo_off = prompt_echo_off(fd);
 	if (write(fd, prompt, strlen(prompt)) < 0) {
 		/* the prompt is a courtesy; reading still works */
 	}
@@ -209,12 +277,8 @@ static int tty_passphrase(hush_secret **out, const char *prompt)
 		}
 		hush_secret_data(s)[len++] = c;
 	}
-	if (echo_off) {
-		tcsetattr(fd, TCSANOW, &old);
-		if (write(fd, "\n", 1) < 0) {
-			/* nothing to do */
-		}
-	}
+	if (echo_off)
+		prompt_echo_restore(true);
 	close(fd);
 	if (!err && len && hush_secret_data(s)[len - 1] == '\r')
 		len--;
@@ -435,6 +499,7 @@ static const struct {
 	{ "diff", vault_cmd_diff },
 	{ "rotate-key", vault_cmd_rotate_key },
 	{ "check", vault_cmd_check },
+	{ "passwd", vault_cmd_passwd },
 };
 
 static int run_more(int i, int argc, char **argv)
@@ -448,16 +513,25 @@ static int run_more(int i, int argc, char **argv)
 		cli_error("cannot determine the current directory: %s", strerror(errno));
 		return EXIT_ERROR;
 	}
-	/* --dir DIR may come first; the rest belongs to the subcommand */
-	a.argc = argc - 2;
+	/* --dir DIR (or --dir=DIR) anywhere, as for the other vault commands; the rest belongs to the subcommand */
+	a.argc = 0;
 	a.argv = argv + 2;
-	if (a.argc >= 2 && !strcmp(a.argv[0], "--dir")) {
-		dir = hush__strdup(a.argv[1]);
-		a.argc -= 2;
-		a.argv += 2;
-	} else {
-		dir = hush__path_join(root, ".hush");
+	for (int k = 2; k < argc; k++) {
+		if (!strcmp(argv[k], "--dir") && k + 1 < argc && !dir) {
+			dir = hush__strdup(argv[++k]);
+		} else if (!strncmp(argv[k], "--dir=", 6) && !dir) {
+			dir = hush__strdup(argv[k] + 6);
+		} else if ((!strcmp(argv[k], "--dir") || !strncmp(argv[k], "--dir=", 6))) {
+			cli_error("--dir given twice, or without a folder");
+			free(dir);
+			free(root);
+			return EXIT_ERROR;
+		} else {
+			a.argv[a.argc++] = argv[k]; /* compacted in place: argv is ours */
+		}
 	}
+	if (!dir)
+		dir = hush__path_join(root, ".hush");
 	if (!dir) {
 		free(root);
 		return EXIT_ERROR;

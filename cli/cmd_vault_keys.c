@@ -265,6 +265,98 @@ cleanup:
 /* ---- check ---- */
 
 /* "90d", "36h", "12w" in seconds; -1 when invalid */
+/* ---- passwd ---- */
+
+/*
+ * Change, add or remove the passphrase of an environment's key file: read it (old passphrase from
+ * HUSH_KEY_PASSPHRASE_<ENV> or the terminal), write it again (new passphrase from HUSH_NEW_KEY_PASSPHRASE_<ENV>
+ * or asked twice; --remove: unprotected) to <key>.new, fsync, rename over the key file. The key itself does not
+ * change, so the vault and every CI variable stay valid. A crash leaves the old or the new file, never neither.
+ */
+int vault_cmd_passwd(const vault_args *a)
+{
+	hush_secret *sk = NULL, *pass = NULL;
+	char *key_path = NULL, *tmp_key = NULL;
+	const char *env = NULL;
+	bool remove_pass = false, was_protected;
+	struct stat st;
+	int rc = EXIT_ERROR;
+
+	for (int i = 0; i < a->argc; i++) {
+		if (!strcmp(a->argv[i], "--remove"))
+			remove_pass = true;
+		else if (a->argv[i][0] == '-' && a->argv[i][1]) {
+			cli_error("unknown option '%s' for 'vault passwd': use --remove", a->argv[i]);
+			return EXIT_ERROR;
+		} else if (!env)
+			env = a->argv[i];
+		else {
+			cli_error("'vault passwd' takes ENV [--remove]");
+			return EXIT_ERROR;
+		}
+	}
+	if (!env || !hush_vault_env_valid(env)) {
+		cli_error(env ? "invalid environment name '%s': use 1 to 32 of a-z, 0-9, '_' and '-'"
+			      : "'vault passwd' takes ENV [--remove]",
+			  env);
+		return EXIT_ERROR;
+	}
+	vault_no_core_dumps();
+	if (!(key_path = hush_key_default_path(env))) {
+		fail();
+		goto cleanup;
+	}
+	if (lstat(key_path, &st) < 0) {
+		cli_error("no key file for environment '%s': '%s' does not exist%s", env, key_path,
+			  errno == ENOENT ? " (passwd changes a key file; a key in HUSH_PRIVATE_KEY_<ENV> has no passphrase)"
+					  : "");
+		goto cleanup;
+	}
+	if (hush_key_read(&sk, key_path, env) != 0) {
+		fail();
+		goto cleanup;
+	}
+	was_protected = hush_key_cached_passphrase(env) != NULL;
+	if (!remove_pass && hush_key_get_new_passphrase(&pass, env, key_path) != 0) {
+		fail();
+		goto cleanup;
+	}
+	if (!(tmp_key = concat4(key_path, ".new", "", "")))
+		goto cleanup;
+	if (unlink(tmp_key) < 0 && errno != ENOENT) {
+		cli_error("cannot remove the stale '%s': %s", tmp_key, strerror(errno));
+		goto cleanup;
+	}
+	if ((pass ? hush_key_write_protected(tmp_key, env, sk, pass) : hush_key_write(tmp_key, env, sk)) != 0) {
+		fail();
+		unlink(tmp_key);
+		goto cleanup;
+	}
+	if (rename(tmp_key, key_path) < 0) {
+		cli_error("cannot rename '%s' to '%s': %s", tmp_key, key_path, strerror(errno));
+		unlink(tmp_key);
+		goto cleanup;
+	}
+	if (sync_parent(key_path) < 0) {
+		cli_error("cannot sync the folder of '%s': %s", key_path, strerror(errno));
+		goto cleanup;
+	}
+	if (pass)
+		printf("%s the passphrase of the key file '%s' (environment '%s'; the key is unchanged)\n",
+		       was_protected ? "changed" : "added", key_path, env);
+	else
+		printf("%s '%s' (environment '%s'): it is protected by its file permissions only (0600)\n",
+		       was_protected ? "removed the passphrase of" : "no passphrase on", key_path, env);
+	rc = EXIT_CLEAN;
+cleanup:
+	hush_secret_free(pass);
+	hush_secret_free(sk);
+	hush_key_forget_passphrase();
+	free(tmp_key);
+	free(key_path);
+	return rc;
+}
+
 static long long parse_max_age(const char *s)
 {
 	long long n = 0, unit;

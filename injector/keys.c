@@ -216,14 +216,24 @@ void hush_key_set_prompt(hush_key_prompt_fn fn)
 	prompt_fn = fn;
 }
 
-void hush_key_passphrase_var(char *out, size_t n, const char *env)
+static void env_var_name(char *out, size_t n, const char *prefix, const char *env)
 {
-	size_t w = (size_t)snprintf(out, n, "HUSH_KEY_PASSPHRASE_");
+	size_t w = (size_t)snprintf(out, n, "%s", prefix);
 
 	for (const char *p = env; *p && w + 1 < n; p++)
 		out[w++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
 	if (w < n)
 		out[w] = 0;
+}
+
+void hush_key_passphrase_var(char *out, size_t n, const char *env)
+{
+	env_var_name(out, n, "HUSH_KEY_PASSPHRASE_", env);
+}
+
+void hush_key_new_passphrase_var(char *out, size_t n, const char *env)
+{
+	env_var_name(out, n, "HUSH_NEW_KEY_PASSPHRASE_", env);
 }
 
 const hush_secret *hush_key_cached_passphrase(const char *env)
@@ -249,27 +259,28 @@ static void remember_passphrase(const char *env, const hush_secret *pass)
 	snprintf(cached_env, sizeof(cached_env), "%s", env);
 }
 
-int hush_key_get_passphrase(hush_secret **out, const char *env, const char *path, bool confirm)
+/* The passphrase from variable var, else the prompt (twice when confirm). */
+static int get_passphrase(hush_secret **out, const char *var, const char *path, bool confirm)
 {
-	char var[96], prompt[700];
+	char prompt[700];
 	const char *val;
 	hush_secret *again = NULL;
 	int err;
 
 	*out = NULL;
-	hush_key_passphrase_var(var, sizeof(var), env);
 	if ((val = getenv(var)) && *val)
 		return hush_secret_new(out, val, strlen(val));
 	if (!prompt_fn)
-		return hush_error_set("the key file '%s' is passphrase-protected: set %s or run hush on a terminal", path,
-				      var),
+		return hush_error_set("the key file '%s' %s: set %s or run hush on a terminal", path,
+				      confirm ? "needs a new passphrase" : "is passphrase-protected", var),
 		       HUSH_EINVALID;
 	snprintf(prompt, sizeof(prompt), "%s for the key file '%s' (not echoed): ",
 		 confirm ? "new passphrase" : "passphrase", path);
 	if ((err = prompt_fn(out, prompt)) != 0) {
 		if (err == HUSH_ENOTFOUND)
-			hush_error_set("the key file '%s' is passphrase-protected and there is no terminal to ask on: set %s",
-				       path, var), err = HUSH_EINVALID;
+			hush_error_set("the key file '%s' %s and there is no terminal to ask on: set %s", path,
+				       confirm ? "needs a new passphrase" : "is passphrase-protected", var),
+				err = HUSH_EINVALID;
 		return err;
 	}
 	if (!confirm)
@@ -288,6 +299,22 @@ int hush_key_get_passphrase(hush_secret **out, const char *env, const char *path
 	}
 	hush_secret_free(again);
 	return 0;
+}
+
+int hush_key_get_passphrase(hush_secret **out, const char *env, const char *path, bool confirm)
+{
+	char var[96];
+
+	hush_key_passphrase_var(var, sizeof(var), env);
+	return get_passphrase(out, var, path, confirm);
+}
+
+int hush_key_get_new_passphrase(hush_secret **out, const char *env, const char *path)
+{
+	char var[96];
+
+	hush_key_new_passphrase_var(var, sizeof(var), env);
+	return get_passphrase(out, var, path, true);
 }
 
 /* The associated data of a protected key file: the prefix "hush-key-v1", NUL, env, NUL, key_id. Returns its length. */

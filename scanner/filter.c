@@ -38,6 +38,8 @@ bool hush_is_placeholder(const char *s, size_t len)
 
 bool hush_filter_accept(const hush_rule *rule, const char *secret, size_t len, double entropy)
 {
+	if (rule->literal)
+		return true; /* an exact value the user manages: no heuristic applies */
 	if (rule->min_entropy > 0 && entropy < rule->min_entropy)
 		return false;
 	if (hush_is_placeholder(secret, len))

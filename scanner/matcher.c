@@ -47,10 +47,12 @@ typedef struct {
 struct hush_matcher {
 	const hush_ruleset *rules;
 	size_t nrules;
+	size_t nmain;            /* rules [0, nmain) are patterns; [nmain, nrules) exact values (hush_rule.literal) */
 	rule_rt *rt;
 	uint32_t max_back; /* largest back width of any rule */
 	uint32_t max_fwd;  /* largest forward width of any rule */
-	hs_database_t *db;
+	hs_database_t *db;       /* the patterns' prefilter database (NULL when there are none) */
+	hs_database_t *lit_db;   /* the exact values' literal database, never cached (NULL when there are none) */
 	hs_scratch_t *proto_scratch;
 	pthread_mutex_t lock;
 	bool from_cache;
@@ -137,7 +139,7 @@ int hush_matcher_prepare_rule(hush_matcher *m, size_t i)
 	uint32_t group;
 	int err = 0;
 
-	if (atomic_load_explicit(&m->rt[i].code, memory_order_acquire))
+	if (i >= m->nmain || atomic_load_explicit(&m->rt[i].code, memory_order_acquire))
 		return 0;
 	pthread_mutex_lock(&m->lock);
 	if (!atomic_load_explicit(&m->rt[i].code, memory_order_relaxed)) {
@@ -200,7 +202,7 @@ static int rule_width(const hush_rule *r, hush__rule_width *w)
 	return 0;
 }
 
-static void cache_key(unsigned char key[32], const hush_ruleset *rs)
+static void cache_key(unsigned char key[32], const hush_ruleset *rs, size_t n)
 {
 	crypto_generichash_state st;
 	hs_platform_info_t plat;
@@ -212,7 +214,7 @@ static void cache_key(unsigned char key[32], const hush_ruleset *rs)
 	crypto_generichash_update(&st, (const unsigned char *)ENGINE_VERSION, sizeof(ENGINE_VERSION));
 	crypto_generichash_update(&st, (const unsigned char *)v, strlen(v) + 1);
 	crypto_generichash_update(&st, (const unsigned char *)&plat, sizeof(plat));
-	for (size_t i = 0; i < hush_ruleset_count(rs); i++) {
+	for (size_t i = 0; i < n; i++) {
 		const hush_rule *r = hush_ruleset_get(rs, i);
 
 		crypto_generichash_update(&st, (const unsigned char *)r->pattern, strlen(r->pattern) + 1);
@@ -230,29 +232,29 @@ static int build_database(hush_matcher *m, hush__rule_width *widths)
 	hs_compile_error_t *cerr = NULL;
 	int err = 0;
 
-	for (size_t i = 0; i < m->nrules && !err; i++) {
+	for (size_t i = 0; i < m->nmain && !err; i++) {
 		if (!(err = hush_matcher_prepare_rule(m, i)))
 			err = rule_width(hush_ruleset_get(m->rules, i), &widths[i]);
 	}
 	if (err)
 		return err;
-	pats = hush__calloc(m->nrules, sizeof(*pats));
-	flags = hush__calloc(m->nrules, sizeof(*flags));
-	ids = hush__calloc(m->nrules, sizeof(*ids));
+	pats = hush__calloc(m->nmain, sizeof(*pats));
+	flags = hush__calloc(m->nmain, sizeof(*flags));
+	ids = hush__calloc(m->nmain, sizeof(*ids));
 	if (!pats || !flags || !ids) {
 		err = HUSH_ENOMEM;
 		goto cleanup;
 	}
-	for (size_t i = 0; i < m->nrules; i++) {
+	for (size_t i = 0; i < m->nmain; i++) {
 		const hush_rule *r = hush_ruleset_get(m->rules, i);
 
 		pats[i] = r->prefilter ? r->prefilter : r->pattern;
 		flags[i] = HS_FLAG_PREFILTER;
 		ids[i] = (unsigned)i;
 	}
-	if (hs_compile_multi(pats, flags, ids, (unsigned)m->nrules, HS_MODE_BLOCK, NULL, &m->db, &cerr) !=
+	if (hs_compile_multi(pats, flags, ids, (unsigned)m->nmain, HS_MODE_BLOCK, NULL, &m->db, &cerr) !=
 	    HS_SUCCESS) {
-		if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < m->nrules) {
+		if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < m->nmain) {
 			const hush_rule *r = hush_ruleset_get(m->rules, (size_t)cerr->expression);
 
 			hush_error_set("%s:%u:%u: rule '%s': vectorscan cannot compile the %s: %s", r->source,
@@ -268,6 +270,49 @@ static int build_database(hush_matcher *m, hush__rule_width *widths)
 	}
 cleanup:
 	free(pats);
+	free(flags);
+	free(ids);
+	return err;
+}
+
+/*
+ * The exact values' database: pure literals, so vectorscan reports exact end offsets and the start is the end
+ * minus the value's length. SECURITY: it holds the values; it lives in the process only and is never cached.
+ */
+static int build_literal_database(hush_matcher *m, hush__rule_width *widths)
+{
+	size_t n = m->nrules - m->nmain;
+	const char **lits = hush__calloc(n, sizeof(*lits));
+	size_t *lens = hush__calloc(n, sizeof(*lens));
+	unsigned *flags = hush__calloc(n, sizeof(*flags)), *ids = hush__calloc(n, sizeof(*ids));
+	hs_compile_error_t *cerr = NULL;
+	int err = 0;
+
+	if (!lits || !lens || !flags || !ids) {
+		err = HUSH_ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const hush_rule *r = hush_ruleset_get(m->rules, m->nmain + i);
+
+		lits[i] = (const char *)r->literal_value;
+		lens[i] = r->literal_len;
+		ids[i] = (unsigned)(m->nmain + i);
+		widths[m->nmain + i].back = (uint32_t)r->literal_len;
+		widths[m->nmain + i].fwd = 0;
+		widths[m->nmain + i].min_width = (uint32_t)r->literal_len;
+	}
+	if (hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, &m->lit_db, &cerr) !=
+	    HS_SUCCESS) {
+		/* the message of a literal's compile error never quotes the literal */
+		hush_error_set("cannot build the database of exact values: %s", cerr ? cerr->message : "unknown error");
+		hs_free_compile_error(cerr);
+		m->lit_db = NULL;
+		err = HUSH_EPATTERN;
+	}
+cleanup:
+	free(lits);
+	free(lens);
 	free(flags);
 	free(ids);
 	return err;
@@ -293,6 +338,13 @@ int hush_matcher_new(hush_matcher **out, const hush_ruleset *rules, const hush_m
 		return HUSH_ENOMEM;
 	m->rules = rules;
 	m->nrules = hush_ruleset_count(rules);
+	while (m->nmain < m->nrules && !hush_ruleset_get(rules, m->nmain)->literal)
+		m->nmain++;
+	for (size_t i = m->nmain; i < m->nrules; i++)
+		if (!hush_ruleset_get(rules, i)->literal) {
+			free(m);
+			return hush_error_set("exact values must come after every rule"), HUSH_EINVALID;
+		}
 	pthread_mutex_init(&m->lock, NULL);
 	m->rt = hush__calloc(m->nrules, sizeof(rule_rt));
 	widths = hush__calloc(m->nrules, sizeof(*widths));
@@ -300,11 +352,11 @@ int hush_matcher_new(hush_matcher **out, const hush_ruleset *rules, const hush_m
 		err = HUSH_ENOMEM;
 		goto cleanup;
 	}
-	cache_key(key, rules);
-	dir = hush__cache_dir(opts->cache_dir);
-	if (dir && hush__cache_load(dir, key, m->nrules, &m->db, widths) == 0) {
+	cache_key(key, rules, m->nmain);
+	dir = m->nmain ? hush__cache_dir(opts->cache_dir) : NULL;
+	if (dir && hush__cache_load(dir, key, m->nmain, &m->db, widths) == 0) {
 		m->from_cache = true;
-		for (size_t i = 0; i < m->nrules; i++) /* never trust widths the engine would not accept */
+		for (size_t i = 0; i < m->nmain; i++) /* never trust widths the engine would not accept */
 			if (widths[i].back > HUSH_MAX_RULE_WIDTH || widths[i].fwd > HUSH_MAX_RULE_WIDTH ||
 			    widths[i].min_width == 0) {
 				hs_free_database(m->db);
@@ -313,17 +365,19 @@ int hush_matcher_new(hush_matcher **out, const hush_ruleset *rules, const hush_m
 				break;
 			}
 	}
-	if (!m->db) {
+	if (!m->db && m->nmain) {
 		if ((err = build_database(m, widths)) != 0)
 			goto cleanup;
 		if (dir)
-			hush__cache_store(dir, key, m->db, widths, m->nrules);
+			hush__cache_store(dir, key, m->db, widths, m->nmain);
 	} else if (opts->validate_all) {
-		for (size_t i = 0; i < m->nrules && !err; i++)
+		for (size_t i = 0; i < m->nmain && !err; i++)
 			err = hush_matcher_prepare_rule(m, i);
 		if (err)
 			goto cleanup;
 	}
+	if (m->nmain < m->nrules && (err = build_literal_database(m, widths)) != 0)
+		goto cleanup;
 	for (size_t i = 0; i < m->nrules; i++) {
 		m->rt[i].back = widths[i].back;
 		m->rt[i].fwd = widths[i].fwd;
@@ -332,7 +386,9 @@ int hush_matcher_new(hush_matcher **out, const hush_ruleset *rules, const hush_m
 		if (widths[i].fwd > m->max_fwd)
 			m->max_fwd = widths[i].fwd;
 	}
-	if (hs_alloc_scratch(m->db, &m->proto_scratch) != HS_SUCCESS) {
+	/* one scratch sized for both databases */
+	if ((m->db && hs_alloc_scratch(m->db, &m->proto_scratch) != HS_SUCCESS) ||
+	    (m->lit_db && hs_alloc_scratch(m->lit_db, &m->proto_scratch) != HS_SUCCESS)) {
 		err = hush_error_set("cannot allocate vectorscan scratch space");
 		err = HUSH_ENOMEM;
 		goto cleanup;
@@ -360,6 +416,8 @@ void hush_matcher_free(hush_matcher *m)
 		hs_free_scratch(m->proto_scratch);
 	if (m->db)
 		hs_free_database(m->db);
+	if (m->lit_db)
+		hs_free_database(m->lit_db);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
@@ -574,6 +632,21 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
 	return 0;
 }
 
+static int on_literal(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
+		      void *arg)
+{
+	hush_match_ctx *c = arg;
+	uint64_t e = c->scan_start + to, len = hush_ruleset_get(c->m->rules, id)->literal_len;
+
+	(void)from;
+	(void)flags;
+	if (e <= c->lo || e > c->hi || e < c->base_off + len)
+		return 0;
+	if ((c->err = add_pending(c, id, e - len, e, e - len, e)) != 0)
+		return 1;
+	return 0;
+}
+
 /* ---------- reporting ---------- */
 
 static int cmp_pending(const void *a, const void *b)
@@ -739,8 +812,12 @@ static int round_scan(hush_match_ctx *c, uint64_t lo, uint64_t hi)
 	c->scan_start = lo > back ? lo - back : 0;
 	if (c->scan_start < c->base_off)
 		c->scan_start = c->base_off;
-	herr = hs_scan(c->m->db, c->base + (c->scan_start - c->base_off), (unsigned)(hi - c->scan_start), 0,
-		       c->scratch, on_hit, c);
+	herr = !c->m->db ? HS_SUCCESS
+			 : hs_scan(c->m->db, c->base + (c->scan_start - c->base_off),
+				   (unsigned)(hi - c->scan_start), 0, c->scratch, on_hit, c);
+	if (herr == HS_SUCCESS && c->m->lit_db)
+		herr = hs_scan(c->m->lit_db, c->base + (c->scan_start - c->base_off), (unsigned)(hi - c->scan_start),
+			       0, c->scratch, on_literal, c);
 	if (herr == HS_SCAN_TERMINATED)
 		return c->err;
 	if (herr != HS_SUCCESS)
@@ -864,7 +941,7 @@ int hush_match_reference(hush_match_ctx *c, const char *data, size_t len, hush_m
 	c->base = data;
 	c->base_off = 0;
 	c->avail = len;
-	for (size_t r = 0; r < c->m->nrules; r++) {
+	for (size_t r = 0; r < c->m->nmain; r++) { /* patterns only: exact values have no PCRE2 form */
 		uint64_t from = 0, ms, me, ss, se;
 		int rc;
 

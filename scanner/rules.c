@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "hush/error.h"
+#include "hush/matcher.h"
 #include "hush/rules.h"
 #include "scanner/yaml.h"
 #include "common/util.h"
@@ -49,6 +51,7 @@ static void rule_dispose(hush_rule *r)
 	free_examples(r->examples, r->nexamples);
 	free_examples(r->negatives, r->nnegatives);
 	free(r->source);
+	sodium_free(r->literal_value); /* wiped */
 	memset(r, 0, sizeof(*r));
 }
 
@@ -84,6 +87,34 @@ const hush_rule *hush_ruleset_find(const hush_ruleset *rs, const char *id)
 		if (!strcmp(rs->rules[i].id, id))
 			return &rs->rules[i];
 	return NULL;
+}
+
+int hush_ruleset_add_literal(hush_ruleset *rs, const char *id, const char *description, const void *value,
+			     size_t len)
+{
+	hush_rule r;
+
+	if (len < 6 || len > HUSH_MAX_RULE_WIDTH)
+		return hush_error_set("a literal value must be 6 to %u bytes long", HUSH_MAX_RULE_WIDTH), HUSH_EINVALID;
+	if (sodium_init() < 0)
+		return hush_error_set("cannot initialise libsodium"), HUSH_ERROR;
+	memset(&r, 0, sizeof(r));
+	r.literal = true;
+	r.literal_len = len;
+	r.confidence = HUSH_CONFIDENCE_HIGH;
+	r.id = hush__strdup(id);
+	r.description = hush__strdup(description);
+	r.pattern = hush__strdup("(an exact value)");
+	r.source = hush__strdup("(exact values)");
+	r.literal_value = sodium_malloc(len);
+	if (!r.id || !r.description || !r.pattern || !r.source || !r.literal_value ||
+	    hush__array_grow((void **)&rs->rules, &rs->alloc, rs->count, sizeof(hush_rule))) {
+		rule_dispose(&r);
+		return hush_error_set("out of memory"), HUSH_ENOMEM;
+	}
+	memcpy(r.literal_value, value, len);
+	rs->rules[rs->count++] = r;
+	return 0;
 }
 
 int hush_ruleset_disable(hush_ruleset *rs, const char *id)

@@ -36,6 +36,14 @@ typedef struct {
 	double min_entropy;     /* 0 when unset */
 	hush_confidence confidence;
 	bool generic;           /* a fallback rule that specific rules override */
+	/*
+	 * An exact value to find (hush scan --vault): literal/literal_len in sodium_malloc'd memory, wiped when the
+	 * rule goes. No pattern is compiled for it, no filter applies, its database is never cached, and reports
+	 * show none of it unless secrets are shown. pattern holds a placeholder text.
+	 */
+	bool literal;
+	unsigned char *literal_value;
+	size_t literal_len;
 	hush_rule_example *examples;
 	size_t nexamples;
 	hush_rule_example *negatives;
@@ -79,6 +87,14 @@ int hush_ruleset_add_path(hush_ruleset *rs, const char *path);
 
 /* Add rules from a buffer; name is used in messages and as the rules' source. */
 int hush_ruleset_add_buffer(hush_ruleset *rs, const char *name, const char *data, size_t len);
+
+/*
+ * Add an exact value as a rule (see hush_rule.literal): id and description are copied, the value into guarded
+ * memory. Literal rules must come after every other rule (add them last). Values of 6 bytes to
+ * HUSH_MAX_RULE_WIDTH; HUSH_EINVALID otherwise.
+ */
+int hush_ruleset_add_literal(hush_ruleset *rs, const char *id, const char *description, const void *value,
+			     size_t len);
 
 /* Remove the rule with this id. Returns HUSH_ENOTFOUND when there is none. */
 int hush_ruleset_disable(hush_ruleset *rs, const char *id);

@@ -90,6 +90,9 @@ void hush_key_passphrase_var(char *out, size_t n, const char *env);
  * prompt (twice when confirm, both must match). HUSH_EINVALID, saying how to supply it, when neither is there.
  */
 int hush_key_get_passphrase(hush_secret **out, const char *env, const char *path, bool confirm);
+/* "HUSH_NEW_KEY_PASSPHRASE_" + env, and the new passphrase of a key file from it, else asked twice. */
+void hush_key_new_passphrase_var(char *out, size_t n, const char *env);
+int hush_key_get_new_passphrase(hush_secret **out, const char *env, const char *path);
 /*
  * The passphrase that last unlocked a key file of env in this process (kept in guarded memory so that one
  * command asks once), or NULL. hush_key_forget_passphrase wipes it.

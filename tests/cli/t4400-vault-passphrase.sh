@@ -127,4 +127,132 @@ test_expect_success "HUSH_PRIVATE_KEY_DEV still comes first and needs no passphr
 	json_check exp.json "d[\"DB_PASSWORD\"] == \"$VALUE\""
 '
 
+PASS2="p2-$(rand_alnum 16)"
+test_expect_success "passwd changes the passphrase; the key (and its id) stays; the old passphrase stops working" '
+	id=$(json_eval "$KEYS/dev.key" "d[\"key_id\"]") &&
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="$PASS" HUSH_NEW_KEY_PASSPHRASE_DEV="$PASS2" no_tty "$HUSH" vault passwd dev) \
+		>out 2>err &&
+	grep_q "^changed the passphrase of the key file .$KEYS/dev.key." out &&
+	test "$(stat -c %a "$KEYS/dev.key")" = 600 &&
+	json_check "$KEYS/dev.key" "\"secret_key\" not in d and d[\"key_id\"] == \"$id\"" &&
+	test ! -e "$KEYS/dev.key.new" &&
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="$PASS2" no_tty "$HUSH" vault get dev DB_PASSWORD) >got &&
+	test_cmp expect got &&
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="$PASS" expect_code 2 no_tty "$HUSH" vault get dev DB_PASSWORD) >out 2>err &&
+	grep_q "wrong passphrase" err &&
+	grep_none "$PASS2" out err
+'
+
+test_expect_success "passwd with a wrong old passphrase, or no new one: exit 2, key file untouched" '
+	cp "$KEYS/dev.key" before.key &&
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="nope" HUSH_NEW_KEY_PASSPHRASE_DEV="x-$PASS" expect_code 2 no_tty \
+		"$HUSH" vault passwd dev) >out 2>err &&
+	grep_q "wrong passphrase" err &&
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="$PASS2" expect_code 2 no_tty "$HUSH" vault passwd dev </dev/null) >out 2>err &&
+	grep_q "needs a new passphrase" err &&
+	grep_q HUSH_NEW_KEY_PASSPHRASE_DEV err &&
+	test_cmp before.key "$KEYS/dev.key"
+'
+
+test_expect_success "passwd --remove stores the key unprotected; passwd then adds a passphrase again" '
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="$PASS2" no_tty "$HUSH" vault passwd dev --remove) >out 2>err &&
+	grep_q "^removed the passphrase of" out &&
+	json_check "$KEYS/dev.key" "\"secret_key\" in d and \"kdf\" not in d" &&
+	test "$(stat -c %a "$KEYS/dev.key")" = 600 &&
+	(cd repo && no_tty "$HUSH" vault get dev DB_PASSWORD) >got && test_cmp expect got &&
+	on_pty "$PASS" sh -c "cd repo && \"$HUSH\" vault passwd dev" >tty.out &&
+	grep_q "the same passphrase again" tty.out &&
+	grep_q "added the passphrase" tty.out &&
+	grep_none "$PASS" tty.out &&
+	(cd repo && HUSH_KEY_PASSPHRASE_DEV="$PASS" no_tty "$HUSH" vault get dev DB_PASSWORD) >got && test_cmp expect got
+'
+
+test_expect_success "passwd of an environment without a key file is an error naming the path" '
+	expect_code 2 in_dir repo "$HUSH" vault passwd staging 2>err &&
+	grep_q "no key file for environment .staging." err
+'
+
+# prompt_signal HOW CMD...: run CMD on a pseudo-terminal; at its "(not echoed)" prompt check that echo is off,
+# then interrupt it (HOW: ctrl-c, term, or ctrl-z: stop, check, continue and answer "resumed-value") and check
+# that the terminal's echo is back on. Prints "echo restored" and CMD's exit code when all held.
+prompt_signal() {
+	python3 - "$@" <<'PYEOF'
+import os, pty, select, signal, sys, termios, time
+how = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+def echo_on():
+    return bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+def read_until(token, limit=30):
+    seen, deadline = b"", time.time() + limit
+    while token not in seen:
+        if not select.select([fd], [], [], max(0, deadline - time.time()))[0]:
+            os.kill(pid, signal.SIGKILL)
+            sys.exit("timed out waiting for %r; the terminal showed %r" % (token, seen))
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+read_until(b"(not echoed)")
+time.sleep(0.1)
+if echo_on():
+    sys.exit("echo is on at the prompt")
+if how == "ctrl-c":
+    os.write(fd, b"\x03")
+elif how == "term":
+    os.kill(pid, signal.SIGTERM)
+elif how == "ctrl-z":
+    os.write(fd, b"\x1a")
+    _, status = os.waitpid(pid, os.WUNTRACED)
+    if not os.WIFSTOPPED(status):
+        sys.exit("not stopped by ctrl-z: status %d" % status)
+    if not echo_on():
+        sys.exit("echo is still off while hush is stopped")
+    os.kill(pid, signal.SIGCONT)
+    deadline = time.time() + 10
+    while echo_on() and time.time() < deadline:
+        time.sleep(0.02)
+    if echo_on():
+        sys.exit("echo did not go off again after SIGCONT")
+    os.write(fd, b"resumed-value\n")
+try:
+    while os.read(fd, 4096):
+        pass
+except OSError:
+    pass
+_, status = os.waitpid(pid, 0)
+if how != "ctrl-z" and not echo_on():
+    sys.exit("echo was left off")
+print("echo restored")
+print(os.waitstatus_to_exitcode(status))
+PYEOF
+}
+
+test_expect_success "Ctrl-C at the value prompt of set: the terminal echoes again, nothing written" '
+	cp repo/.hush/dev.json before.json &&
+	prompt_signal ctrl-c sh -c "cd repo && exec \"$HUSH\" vault set dev SIG_TEST" >out 2>err &&
+	grep_q "^echo restored$" out &&
+	grep_q "^-2$" out &&
+	test_cmp before.json repo/.hush/dev.json
+'
+
+test_expect_success "SIGTERM at the value prompt: the terminal echoes again" '
+	prompt_signal term sh -c "cd repo && exec \"$HUSH\" vault set dev SIG_TEST" >out 2>err &&
+	grep_q "^echo restored$" out &&
+	grep_q "^-15$" out
+'
+
+test_expect_success "Ctrl-Z at the value prompt: echo on while stopped, off again when continued, then it completes" '
+	prompt_signal ctrl-z sh -c "cd repo && exec \"$HUSH\" vault set dev SIG_TEST" >out 2>err &&
+	grep_q "^echo restored$" out &&
+	grep_q "^0$" out &&
+	(cd repo && "$HUSH" vault ls dev) >ls.out &&
+	grep_q "^SIG_TEST " ls.out
+'
+
 test_done

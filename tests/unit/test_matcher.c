@@ -395,13 +395,91 @@ static void test_long_pem(void **state)
 	free(text);
 }
 
+/* Exact values (hush scan --vault): found at every offset around a chunk boundary, whatever their bytes, next to
+ * pattern rules, never written to the cache; literals must come last; a ruleset of literals alone works. */
+static void test_literals(void **state)
+{
+	static const char yml[] = "rules:\n  - id: t-token\n    description: t\n    pattern: '\\b(tok_[a-z]{8})\\b'\n"
+				  "    keywords: [tok_]\n    confidence: high\n    examples: []\n"
+				  "    negative_examples: []\n";
+	static const unsigned char value[] = { 'p', '@', 0, 's', 0xff, 's', '\n', 'w', 'o', 'r', 'd', '!' };
+	char dir[] = "/tmp/hush-cache-XXXXXX", cmd[512];
+	hush_matcher_options mo = HUSH_MATCHER_OPTIONS_INIT;
+	hush_ruleset *rs, *only, *bad;
+	hush_matcher *m;
+	hush_match_ctx *ctx;
+	size_t chunk = 4096, len = chunk * 3;
+	char *buf = malloc(len);
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	mo.cache_dir = dir;
+	assert_int_equal(hush_ruleset_new(&rs), 0);
+	assert_int_equal(hush_ruleset_add_buffer(rs, "t.yml", yml, sizeof(yml) - 1), 0);
+	assert_int_equal(hush_ruleset_add_literal(rs, "vault-t-A", "value A", value, sizeof(value)), 0);
+	assert_int_equal(hush_ruleset_add_literal(rs, "vault-t-B", "value B", "short", 5), HUSH_EINVALID);
+	assert_int_equal(hush_matcher_new(&m, rs, &mo), 0);
+	assert_int_equal(hush_match_ctx_new(&ctx, m), 0);
+	hush_match_ctx_set_chunk(ctx, chunk);
+	for (size_t off = chunk - 20; off <= chunk + 2; off++) {
+		recs got = { 0 };
+
+		memset(buf, 'a', len);
+		memcpy(buf + off, value, sizeof(value));
+		memcpy(buf + 100, " tok_abcdefgh ", 14);
+		assert_int_equal(hush_match_buffer(ctx, buf, len, false, collect, &got), 0);
+		assert_int_equal(got.n, 2);
+		assert_int_equal(got.v[0].rule, 0);
+		assert_int_equal(got.v[1].rule, 1);
+		assert_int_equal(got.v[1].sstart, off);
+		assert_int_equal(got.v[1].send, off + sizeof(value));
+		free(got.v);
+	}
+	hush_match_ctx_free(ctx);
+	hush_matcher_free(m);
+	/* the cache holds the pattern database only: no byte sequence of the value is in it */
+	snprintf(cmd, sizeof(cmd), "test -n \"$(ls %s)\" && ! grep -rqa 'word!' %s", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	/* literals alone */
+	assert_int_equal(hush_ruleset_new(&only), 0);
+	assert_int_equal(hush_ruleset_add_literal(only, "vault-t-A", "value A", value, sizeof(value)), 0);
+	assert_int_equal(hush_matcher_new(&m, only, &mo), 0);
+	assert_int_equal(hush_match_ctx_new(&ctx, m), 0);
+	{
+		recs got = { 0 };
+
+		memset(buf, 'b', len);
+		memcpy(buf, value, sizeof(value));
+		memcpy(buf + len - sizeof(value), value, sizeof(value));
+		assert_int_equal(hush_match_buffer(ctx, buf, len, false, collect, &got), 0);
+		assert_int_equal(got.n, 2);
+		assert_int_equal(got.v[0].sstart, 0);
+		assert_int_equal(got.v[1].send, len);
+		assert_int_equal(got.v[1].line, 2); /* the value holds a newline */
+		free(got.v);
+	}
+	hush_match_ctx_free(ctx);
+	hush_matcher_free(m);
+	/* a pattern rule after a literal is refused */
+	assert_int_equal(hush_ruleset_new(&bad), 0);
+	assert_int_equal(hush_ruleset_add_literal(bad, "vault-t-A", "value A", value, sizeof(value)), 0);
+	assert_int_equal(hush_ruleset_add_buffer(bad, "t.yml", yml, sizeof(yml) - 1), 0);
+	assert_int_equal(hush_matcher_new(&m, bad, &mo), HUSH_EINVALID);
+	hush_ruleset_free(bad);
+	hush_ruleset_free(only);
+	hush_ruleset_free(rs);
+	free(buf);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_differential_buffer), cmocka_unit_test(test_differential_fd),
 		cmocka_unit_test(test_chunk_boundary),      cmocka_unit_test(test_allow_marker),
 		cmocka_unit_test(test_cache_roundtrip),     cmocka_unit_test(test_cache_corrupt),
-		cmocka_unit_test(test_generic_suppressed), cmocka_unit_test(test_long_pem),
+		cmocka_unit_test(test_generic_suppressed), cmocka_unit_test(test_long_pem), cmocka_unit_test(test_literals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
