@@ -70,11 +70,15 @@ int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 int cmd_vault(int argc, char **argv);
+int cmd_redact(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 extern const char cmd_scan_usage[];
 extern const char cmd_rules_usage[];
 extern const char cmd_hook_usage[];
 extern const char cmd_vault_usage[];
+extern const char cmd_redact_usage[];
+extern const char cmd_run_usage[];
 
 /* Reports. */
 int output_write(FILE *fp, output_format fmt, const hush_scan_result *res, bool color, bool redacted);

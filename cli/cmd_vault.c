@@ -238,7 +238,7 @@ cleanup:
  * The passphrase prompt (hush_key_prompt_fn): on /dev/tty, not echoed, so that stdin stays free for values.
  * HUSH_ENOTFOUND when there is no terminal.
  */
-static int tty_passphrase(hush_secret **out, const char *prompt)
+int vault_tty_passphrase(hush_secret **out, const char *prompt)
 {
 	enum { MAX = 1024 };
 	hush_secret *s = NULL;
@@ -561,7 +561,7 @@ int cmd_vault(int argc, char **argv)
 	int opt, nargs = -1, rc = EXIT_ERROR;
 	bool protect = false;
 
-	hush_key_set_prompt(tty_passphrase);
+	hush_key_set_prompt(vault_tty_passphrase);
 	if (argc < 2) {
 		fputs(cmd_vault_usage, stderr);
 		return EXIT_ERROR;

@@ -31,6 +31,8 @@ static const cli_command commands[] = {
 	{ "rules", cmd_rules, "list the rules, or check that every rule passes its examples", cmd_rules_usage },
 	{ "hook", cmd_hook, "gate commits and pushes: pre-commit, pre-push, pre-receive; install", cmd_hook_usage },
 	{ "vault", cmd_vault, "per-environment encrypted secrets: init, set, get, ls, rm", cmd_vault_usage },
+	{ "run", cmd_run, "run a command with an environment's secrets, its output redacted", cmd_run_usage },
+	{ "redact", cmd_redact, "mask secret values (and their encodings) in a stream: stdin to stdout", cmd_redact_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 	{ "version", cmd_version, "print versions and the rule count", version_usage },
 };

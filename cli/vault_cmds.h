@@ -2,6 +2,8 @@
 #ifndef HUSH_CLI_VAULT_CMDS_H
 #define HUSH_CLI_VAULT_CMDS_H
 
+#include "hush/vault.h"
+
 typedef struct {
 	const char *root; /* repository root (or the current directory) */
 	const char *dir;  /* the vault folder: --dir, else ROOT/.hush */
@@ -16,6 +18,8 @@ void vault_no_core_dumps(void);
 long long vault_now(void);
 /* git's user.email (the repository's config, else the user's), or NULL. Malloc'd. */
 char *vault_git_user_email(const char *root);
+/* The passphrase prompt on /dev/tty, not echoed (a hush_key_prompt_fn; `hush redact` uses it too). */
+int vault_tty_passphrase(hush_secret **out, const char *prompt);
 
 /* cmd_vault_io.c */
 int vault_cmd_import(const vault_args *a);
