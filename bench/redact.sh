@@ -112,6 +112,8 @@ with open(os.path.join(out, "plants.txt"), "w") as f:
 PYEOF
 	echo "$params" >"$OUT/params.txt"
 fi
+# bench/run.sh only needs the file
+[ "${BENCH_BUILD_ONLY:-0}" = 1 ] && exit 0
 # shellcheck disable=SC1091 # generated above
 . "./$OUT/values.env"
 BYTES=$(wc -c <"$LOG")

@@ -373,6 +373,10 @@ static int add_vault_values(hush_ruleset *rs, const char *root, const char *dir_
 					    name);
 				continue;
 			}
+			if (val[0] == '\0') {
+				cli_warning("--vault %s: the value of %s starts with a NUL byte: not searched", envs[e], name);
+				continue; /* vectorscan's literal API refuses a leading NUL */
+			}
 			if (len > HUSH_MAX_RULE_WIDTH)
 				len = HUSH_MAX_RULE_WIDTH; /* its first 16 KiB: still found wherever it was pasted */
 			hush_buf_reset(&id);
