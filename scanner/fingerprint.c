@@ -1,5 +1,4 @@
 /* fingerprint.c: salted, line-independent finding fingerprints, and the per-repository salt. */
-#include <git2.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include "hush/error.h"
 #include "hush/fingerprint.h"
 #include "hush/scan.h"
+#include "common/gitlib.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -74,7 +74,8 @@ int hush_fingerprint_repo_salt(char out[41], const char *path, int *shallow)
 	int rc = HUSH_ENOTFOUND, step;
 
 	*shallow = 0;
-	hush_git_init();
+	if (hush_git_init() != 0)
+		return HUSH_ERROR;
 	if (hush_repo_open(&repo, path) < 0 || git_repository_odb(&odb, repo) < 0 ||
 	    git_reference_name_to_id(&head, repo, "HEAD") < 0)
 		goto cleanup;
