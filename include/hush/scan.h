@@ -145,7 +145,8 @@ int hush_repo_root(char **out, const char *path);
 /*
  * Load libgit2 (with dlopen, common/gitlib.h) and initialise it, once for the process (it is shut down at exit).
  * Every libgit2 user calls this first. Returns 0, or HUSH_ERROR when libgit2 cannot be loaded, with the message
- * "cannot load libgit2 (SONAME): why" for the calling thread; no git_* function may be called then.
+ * "cannot load libgit2 (SONAME): why" for the calling thread; no git_* function but the free functions may be
+ * called then.
  */
 int hush_git_init(void);
 
