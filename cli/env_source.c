@@ -44,6 +44,15 @@ static const char *relative(const char *path, const char *root)
 	return path;
 }
 
+char *cli_file_backend(const char *root, const char *path)
+{
+	hush_buf b = HUSH_BUF_INIT;
+
+	if (hush_buf_printf(&b, "file:%s", relative(path, root)))
+		return NULL;
+	return hush_buf_detach(&b, NULL);
+}
+
 /* Merge add into *acc (add's names win). Both are consumed. */
 static int merge(hush_vault_plain **acc, hush_vault_plain *add)
 {

@@ -37,6 +37,8 @@ typedef struct {
  */
 int cli_env_load(cli_env_result *out, const cli_env_request *rq);
 void cli_env_result_dispose(cli_env_result *r);
+/* "file:" and path, relative to root when inside it. Malloc'd, or NULL. */
+char *cli_file_backend(const char *root, const char *path);
 
 /* ---- cli/audit.c ---- */
 
