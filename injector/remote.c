@@ -81,6 +81,8 @@ int hush__json_guarded(int (*fn)(void *ctx), void *ctx, size_t size_hint)
 	json_free_t old_free;
 	int rc;
 
+	if (sodium_init() < 0)
+		return hush_error_set("cannot initialise libsodium"), HUSH_ERROR;
 	json_get_alloc_funcs(&old_malloc, &old_free);
 	arena_next_size = size_hint * 3 + 65536;
 	json_set_alloc_funcs(arena_alloc, arena_free);
@@ -1027,6 +1029,8 @@ static int setup(void)
 		return hush_error_set("the Vault client was already shut down"), HUSH_ERROR;
 	if (C.failed)
 		return hush_error_set("%s", C.failed_msg), C.failed;
+	if (sodium_init() < 0) /* guarded memory for the token and the responses */
+		return hush_error_set("cannot initialise libsodium"), HUSH_ERROR;
 	addr = setting("ADDR", NULL);
 	if (!addr)
 		addr = DEFAULT_ADDR;
