@@ -117,6 +117,8 @@ int cli_env_load(cli_env_result *out, const cli_env_request *rq)
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (ce || rq->nfrom)
+		hush_remote_preload(); /* libcurl loads while the vault file is read and decrypted */
 	if (rq->env && rq->dir) {
 		if (hush_buf_printf(&path, "%s/%s.json", rq->dir, rq->env)) {
 			err = (hush_error_set("out of memory"), HUSH_ENOMEM);

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -541,6 +542,33 @@ static void warn(const char *fmt, ...)
 	C.warn(msg);
 }
 
+/* ---- loading libcurl early ---- */
+
+static pthread_t preload_thread;
+static bool preload_started;
+
+static void *preload(void *arg)
+{
+	const hush__curl_api *c;
+
+	(void)arg;
+	(void)hush__curl_load(&c); /* a failure is reported again by the first request */
+	return NULL;
+}
+
+void hush_remote_preload(void)
+{
+	if (!preload_started && !C.ready && !C.ended)
+		preload_started = pthread_create(&preload_thread, NULL, preload, NULL) == 0;
+}
+
+static void preload_join(void)
+{
+	if (preload_started)
+		pthread_join(preload_thread, NULL);
+	preload_started = false;
+}
+
 const char *hush_remote_address(void)
 {
 	return C.addr;
@@ -1067,6 +1095,7 @@ static int setup(void)
 		}
 		C.retries = (unsigned)t;
 	}
+	preload_join();
 	if ((err = hush__curl_load(&C.c)) != 0)
 		goto fail;
 	if (!(C.h = C.c->easy_init())) {
@@ -1180,6 +1209,7 @@ int hush_remote_shutdown(void)
 {
 	int err = 0;
 
+	preload_join();
 	if (C.ready && C.token_owned && C.token_header) {
 		gbuf b = { NULL, 0, 0, false };
 		hush_secret *empty = NULL;

@@ -69,6 +69,12 @@ int hush_remote_read(hush_vault_plain **out, const hush_remote_ref *ref, const c
  * field. The caller frees *out. */
 int hush_remote_read_field(hush_secret **out, const hush_remote_ref *ref, const char *namespace_);
 
+/*
+ * Start loading libcurl (dlopen and curl_global_init: a few milliseconds) on a background thread, so that it
+ * overlaps whatever the caller does before its first read. Optional; the first read waits for it.
+ */
+void hush_remote_preload(void);
+
 /* Where the client's warnings go (VAULT_SKIP_VERIFY, an http:// address that is not loopback); the CLI sets it. */
 void hush_remote_set_warn(void (*fn)(const char *msg));
 

@@ -75,6 +75,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # ---- plumbing ----
     def setup(self):
         super().setup()
+        # as Go's net/http (Vault): no Nagle delay between the headers and the body
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if isinstance(self.connection, ssl.SSLSocket):
             try:
                 self.connection.do_handshake()
@@ -89,18 +91,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        if body:
-            self.wfile.write(body)
+        self._headers_buffer.append(b"\r\n" + body)  # headers and body in one write
         self.status = status
+        self.record(getattr(self, "kind", "none"))  # before the answer: a client that reads the log next finds this request
+        self.flush_headers()
 
     def errors(self, status, *msgs):
         self.send_json(status, {"errors": list(msgs)})
 
     def record(self, token_kind):
         log = self.server.opts.log
-        if not log:
+        if not log or getattr(self, "recorded", False):
             return
+        self.recorded = True
         line = json.dumps({"method": self.command, "path": self.path,
                            "namespace": self.headers.get("X-Vault-Namespace", ""),
                            "request_header": self.headers.get("X-Vault-Request") == "true",
@@ -197,6 +200,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return False
 
     def handle_any(self):
+        self.recorded = False
         kind = "none"
         try:
             kind = self.dispatch()
@@ -207,6 +211,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         kind, entry = self.token()
+        self.kind = kind
         a = self.action()
         if a and self.run_action(a):
             return kind
@@ -301,6 +306,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not role or role.get("secret_id") != sid or role.get("namespace", "") != ns:
             self.errors(400, "invalid role or secret ID")
             return "none"
+        self.kind = "approle-login"
         tok = "hvs.fake" + hashlib.sha256(os.urandom(16)).hexdigest()[:24]
         with STATE["lock"]:
             self.data().setdefault("tokens", {})[tok] = {"namespace": ns, "policies": role.get("policies", []),
