@@ -53,9 +53,9 @@ const char cmd_run_usage[] =
 	"Values read from Vault override the vault file's values of the same name. Vault: VAULT_ADDR, VAULT_TOKEN\n"
 	"(or ~/.vault-token, or AppRole: HUSH_VAULT_ROLE_ID and HUSH_VAULT_SECRET_ID_FILE), VAULT_NAMESPACE,\n"
 	"VAULT_CACERT...; see docs/vault.md. Every run is recorded in the audit log (see 'hush help audit').\n"
-	"HUSH_PRIVATE_KEY_* and HUSH_*KEY_PASSPHRASE_* are never passed to COMMAND. Values shorter than 6 bytes are\n"
-	"injected but not redacted (a warning names each). Signals INT, TERM, HUP, QUIT, USR1, USR2 and WINCH are\n"
-	"forwarded.\n"
+	"HUSH_PRIVATE_KEY_* and HUSH_*KEY_PASSPHRASE_* are never passed to COMMAND, nor VAULT_TOKEN and BAO_TOKEN\n"
+	"when a Vault path was read. Values shorter than 6 bytes are injected but not redacted (a warning names each).\n"
+	"Signals INT, TERM, HUP, QUIT, USR1, USR2 and WINCH are forwarded.\n"
 	"\n"
 	"Exit status: COMMAND's; 128+N when signal N ended it; 127 when COMMAND is not found, 126 when it cannot be\n"
 	"executed; 125 when hush itself fails (no key, a bad vault, bad usage).\n";
