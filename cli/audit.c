@@ -106,7 +106,7 @@ int cli_audit_env(const char *command, const char *root, const char *env, const 
 	e.nnames = n;
 	e.backends = (const char *const *)r->backends;
 	e.nbackends = r->nbackends;
-	e.vault_addr = r->remote ? hush_remote_address() : NULL;
+	e.vault_addr = hush_remote_address(); /* set when this process used Vault (values or the key) */
 	e.key = r->key_source;
 	e.ok = !err;
 	e.error = err ? msg : NULL;

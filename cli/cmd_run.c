@@ -350,7 +350,7 @@ static int run_audit(const hush_config *cfg, const char *root, const char *env, 
 	e.nnames = n;
 	e.backends = (const char *const *)r->backends;
 	e.nbackends = r->nbackends;
-	e.vault_addr = r->remote ? hush_remote_address() : NULL;
+	e.vault_addr = hush_remote_address(); /* set when this process used Vault (values or the key) */
 	e.key = r->key_source;
 	e.ok = !err;
 	e.error = err ? msg : NULL;
@@ -449,12 +449,15 @@ int cmd_run(int argc, char **argv)
 	{
 		cli_env_request rq = { root, dir, env, cfg, (const char *const *)from.v, from.n };
 		int err = cli_env_load(&res, &rq);
+		char msg[1024];
 
+		snprintf(msg, sizeof(msg), "%s", err ? hush_error_last() : "");
 		/* SECURITY: an AppRole token is revoked as soon as the values are in, before the command starts */
-		if (hush_remote_shutdown() != 0 && !err)
+		if (hush_remote_shutdown() != 0)
 			cli_warning("%s", hush_error_last());
 		if (err) {
-			cli_error("%s", hush_error_last());
+			cli_error("%s", msg);
+			hush_error_set("%s", msg);
 			run_audit(cfg, root, env, &res, &only, argv[optind], err);
 			goto cleanup;
 		}

@@ -34,7 +34,7 @@ typedef struct {
 	size_t nnames;
 	const char *const *backends;     /* "file:.hush/prod.json", "vault://secret/myapp/prod" */
 	size_t nbackends;
-	const char *vault_addr;          /* the Vault address when a backend is remote, or NULL */
+	const char *vault_addr;          /* the Vault address when Vault was read (values or the key), or NULL */
 	const char *key;                 /* where the private key came from, or NULL */
 	const char *repo;                /* the work tree root, or NULL */
 	bool ok;
