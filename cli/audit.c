@@ -13,11 +13,14 @@
 
 static hush_config *config_cache;
 static char *config_root;
+static bool registered;
 
 static void free_config_cache(void)
 {
 	hush_config_free(config_cache);
 	free(config_root);
+	config_cache = NULL;
+	config_root = NULL;
 }
 
 int cli_config_at(const hush_config **out, const char *root)
@@ -41,12 +44,9 @@ int cli_config_at(const hush_config **out, const char *root)
 		free(path);
 		return 0;
 	}
-	if (!config_root)
-		atexit(free_config_cache);
-	hush_config_free(config_cache);
-	config_cache = NULL;
-	free(config_root);
-	config_root = NULL;
+	if (!registered)
+		registered = atexit(free_config_cache) == 0;
+	free_config_cache();
 	err = hush_config_load(&config_cache, path);
 	free(path);
 	if (err) {
