@@ -53,6 +53,8 @@ const char cmd_vault_usage[] =
 	"            Old passphrase: HUSH_KEY_PASSPHRASE_<ENV> or asked; new: HUSH_NEW_KEY_PASSPHRASE_<ENV> or asked\n"
 	"            twice on /dev/tty\n"
 	"\n"
+	"get and export also read ENV's Vault path when .hush.yml's environments: gives one (Vault values win), and\n"
+	"record each read in the audit log ('hush help audit'). HUSH_PRIVATE_KEY_<ENV> may be vault://PATH#FIELD.\n"
 	"Environment names: a-z, 0-9, '_' and '-' (at most 32). Secret names: environment-variable names.\n"
 	"Exit status: 0 done, 1 differences (diff) or old secrets (check), 2 error. See docs/vault.md and\n"
 	"docs/threat-model.md.\n";
