@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <git2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "cli/options.h"
 #include "hush/error.h"
 #include "hush/matcher.h"
+#include "common/gitlib.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -350,6 +350,10 @@ static int hook_begin(hook_env *e, hush_buf *in, git_repository **repo)
 	}
 	if ((rc = hook_prepare(e, ".")) != 0)
 		return rc;
+	if (hush_git_init() != 0) {
+		cli_error("%s", hush_error_last());
+		return EXIT_ERROR;
+	}
 	if (hush_repo_open(repo, ".") < 0) {
 		cli_error("cannot open the repository: %s", git_msg());
 		return EXIT_ERROR;
@@ -611,6 +615,10 @@ static int hook_install(const char *kind, bool install)
 	if (strcmp(kind, "pre-commit") && strcmp(kind, "pre-push")) {
 		cli_error("cannot install '%s': hush installs pre-commit and pre-push hooks (a server copies "
 			  "hooks/pre-receive)", kind);
+		return EXIT_ERROR;
+	}
+	if (hush_git_init() != 0) {
+		cli_error("%s", hush_error_last());
 		return EXIT_ERROR;
 	}
 	if (hush_repo_open(&repo, ".") < 0) {

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <git2.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "hush/error.h"
 #include "hush/scan.h"
 #include "hush/vault.h"
+#include "common/gitlib.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -84,15 +84,17 @@ long long vault_now(void)
 	return (long long)time(NULL);
 }
 
-/* git's user.email (the repository's config, else the user's), or NULL. Malloc'd. */
-char *vault_git_user_email(const char *root)
+int vault_git_user_email(char **out, const char *root)
 {
 	git_repository *repo = NULL;
 	git_config *cfg = NULL, *snap = NULL;
 	git_buf b = { 0 };
-	char *email = NULL;
 
-	hush_git_init();
+	*out = NULL;
+	if (hush_git_init() != 0) {
+		cli_error("%s", hush_error_last());
+		return EXIT_ERROR;
+	}
 	if (git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
 		if (git_repository_config_snapshot(&snap, repo) < 0)
 			snap = NULL;
@@ -101,12 +103,12 @@ char *vault_git_user_email(const char *root)
 			snap = NULL;
 	}
 	if (snap && git_config_get_string_buf(&b, snap, "user.email") == 0 && b.ptr && *b.ptr)
-		email = hush__strdup(b.ptr);
+		*out = hush__strdup(b.ptr);
 	git_buf_dispose(&b);
 	git_config_free(snap);
 	git_config_free(cfg);
 	git_repository_free(repo);
-	return email;
+	return 0;
 }
 
 /*
@@ -395,8 +397,9 @@ static int vault_set(const char *env, const char *name, const char *path, const 
 	v = NULL;
 	if ((rc = read_value(&value, env, name)) != 0)
 		return rc;
+	if ((rc = vault_git_user_email(&email, root)) != 0)
+		goto cleanup;
 	rc = EXIT_ERROR;
-	email = vault_git_user_email(root);
 	hush_vault_iso8601(now, sizeof(now), vault_now());
 	/* read-modify-write under the lock, so concurrent sets all land */
 	if (hush_vault_lock(&lock, path) != 0 || hush_vault_load(&v, path, env) != 0 ||

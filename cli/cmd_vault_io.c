@@ -1,7 +1,6 @@
 /* cmd_vault_io.c: `hush vault import|export|diff`: dotenv files in and out of a vault, and changes since a rev. */
 #include <errno.h>
 #include <fcntl.h>
-#include <git2.h>
 #include <jansson.h>
 #include <limits.h>
 #include <sodium.h>
@@ -20,6 +19,7 @@
 #include "hush/error.h"
 #include "hush/scan.h"
 #include "hush/vault.h"
+#include "common/gitlib.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -136,7 +136,8 @@ int vault_cmd_import(const vault_args *a)
 		cli_error("out of memory");
 		goto cleanup;
 	}
-	email = vault_git_user_email(a->root);
+	if (vault_git_user_email(&email, a->root) != 0)
+		goto cleanup;
 	hush_vault_iso8601(now, sizeof(now), vault_now());
 	/* one read-modify-write under the lock; the vault is saved (atomically) only when every value is set */
 	if (hush_vault_lock(&lock, path) != 0 || hush_vault_load(&v, path, a->argv[0]) != 0) {
@@ -445,7 +446,10 @@ static int load_at_rev(hush_vault **out, json_t **json_out, const char *root, co
 
 	*out = NULL;
 	*json_out = NULL;
-	hush_git_init();
+	if (hush_git_init() != 0) {
+		cli_error("%s", hush_error_last());
+		goto cleanup;
+	}
 	if (hush_repo_open(&repo, root) < 0) {
 		git_fail("cannot open the git repository");
 		goto cleanup;

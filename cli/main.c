@@ -1,7 +1,6 @@
 /* main.c: the hush command table, global options, help and version, and helpers shared by the commands. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
-#include <git2.h>
 #include <hs/hs.h>
 #include <pcre2.h>
 #include <sodium.h>
@@ -16,6 +15,7 @@
 #include "cli/remote_cmds.h"
 #include "hush/error.h"
 #include "hush/remote.h"
+#include "common/gitlib.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -106,6 +106,10 @@ static int cmd_version(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	pcre2_config(PCRE2_CONFIG_VERSION, pcre_version);
+	if (hush__git_load() != 0) { /* loaded with dlopen (common/gitlib.h): report a broken install clearly */
+		cli_error("%s", hush_error_last());
+		return EXIT_ERROR;
+	}
 	git_libgit2_version(&major, &minor, &rev);
 	if (hush_ruleset_new(&rs) == 0 && hush_ruleset_add_builtin(rs, false) == 0)
 		nrules = hush_ruleset_count(rs);

@@ -16,8 +16,11 @@ typedef struct {
 void vault_no_core_dumps(void);
 /* Seconds since the epoch; HUSH_NOW overrides the clock (tests). */
 long long vault_now(void);
-/* git's user.email (the repository's config, else the user's), or NULL. Malloc'd. */
-char *vault_git_user_email(const char *root);
+/*
+ * *out: git's user.email (the repository's config, else the user's), or NULL when it is not set. Malloc'd.
+ * Returns 0, or EXIT_ERROR (printed) when libgit2 cannot be loaded.
+ */
+int vault_git_user_email(char **out, const char *root);
 /* The passphrase prompt on /dev/tty, not echoed (a hush_key_prompt_fn; `hush redact` uses it too). */
 int vault_tty_passphrase(hush_secret **out, const char *prompt);
 

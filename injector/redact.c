@@ -14,6 +14,12 @@
 
 /* Input is scanned in pieces of at most this many bytes, which bounds the matches held at once. */
 #define PIECE ((size_t)64 * 1024)
+/*
+ * Of a longer variant only its last ANCHOR bytes are compiled, and a match of them is checked against the whole
+ * variant in the window. vectorscan refuses literals over 16,000 bytes ("Pattern length exceeds limit"), and its
+ * compile time grows faster than the literal bytes it is given (one 3 KB PEM key has some 120 KB of variants).
+ */
+#define ANCHOR ((size_t)64)
 /* The rules stage keeps this much of a cut line for the next piece: no match is wider (hush/matcher.h). */
 #define RULE_KEEP ((size_t)HUSH_MAX_RULE_WIDTH + HUSH_LOOKAROUND)
 
@@ -82,8 +88,9 @@ int hush_redact_secure_vectorscan(void)
 typedef struct {
 	size_t off;     /* in the arena */
 	size_t len;
-	size_t lead;    /* leading NUL bytes, checked by hand: vectorscan's literal API refuses a literal that starts
-			 * with one ("doesn't support empty string"), so the literal compiled is the rest */
+	size_t lit;     /* the literal compiled is the variant from this byte on; the bytes before it are checked by
+			 * hand. Beyond the last ANCHOR bytes, and past leading NUL bytes: vectorscan's literal API
+			 * refuses a literal that starts with one ("doesn't support empty string") */
 	uint32_t value; /* index of the value (its label) */
 } variant;
 
@@ -258,25 +265,28 @@ static void g_putc(gen *g, unsigned char c)
 	g_put(g, &c, 1);
 }
 
-/* Keep the variant built since g_begin when it is long enough and not only NUL bytes; drop (and wipe) it
- * otherwise. */
+/*
+ * Keep the variant built since g_begin: its literal is its last ANCHOR bytes without leading NUL bytes. A variant
+ * that is too short, or whose anchor is only NUL bytes, is dropped (and wiped).
+ */
 static void g_end(gen *g)
 {
 	sbuf *a = &g->r->arena;
-	size_t len = a->len - g->start, lead = 0;
+	size_t len = a->len - g->start, lit;
 
 	if (g->err)
 		return;
-	while (lead < len && !a->p[g->start + lead])
-		lead++;
-	if (len < HUSH_REDACT_MIN_LEN || lead == len) {
+	lit = len > ANCHOR ? len - ANCHOR : 0;
+	while (lit < len && !a->p[g->start + lit])
+		lit++;
+	if (len < HUSH_REDACT_MIN_LEN || lit == len) {
 		sodium_memzero(a->p + g->start, len);
 		a->len = g->start;
 		return;
 	}
 	if ((g->err = hush__array_grow((void **)&g->v, &g->alloc, g->n, sizeof(*g->v))) != 0)
 		return;
-	g->v[g->n++] = (variant){ g->start, len, lead, g->value };
+	g->v[g->n++] = (variant){ g->start, len, lit, g->value };
 }
 
 static const char b64_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -603,9 +613,9 @@ int hush_redactor_compile(hush_redactor *r)
 			goto cleanup;
 		}
 		for (size_t i = 0; i < r->nvar; i++) {
-			exprs[i] = (const char *)r->arena.p + r->var[i].off + r->var[i].lead;
+			exprs[i] = (const char *)r->arena.p + r->var[i].off + r->var[i].lit;
 			ids[i] = (unsigned)i;
-			lens[i] = r->var[i].len - r->var[i].lead;
+			lens[i] = r->var[i].len - r->var[i].lit;
 		}
 		if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)r->nvar, HS_MODE_STREAM, NULL, &r->db,
 					 &cerr) != HS_SUCCESS) {
@@ -999,12 +1009,19 @@ static int emit_to(hush_redact_stream *s, uint64_t b)
 	return 0;
 }
 
-/* Byte at absolute offset off, which is in the window or the piece being scanned. */
-static unsigned char byte_at(const hush_redact_stream *s, uint64_t off)
+/* Do the stream's bytes from absolute offset off (in the window, or the piece being scanned) equal p[0, n)? */
+static bool stream_equals(const hush_redact_stream *s, uint64_t off, const unsigned char *p, size_t n)
 {
-	if (off >= s->win_end)
-		return s->piece[off - s->win_end];
-	return s->win[s->wlen - (size_t)(s->win_end - off)];
+	if (off < s->win_end) {
+		size_t k = (size_t)(s->win_end - off) < n ? (size_t)(s->win_end - off) : n;
+
+		if (memcmp(s->win + (s->wlen - (size_t)(s->win_end - off)), p, k))
+			return false;
+		off += k;
+		p += k;
+		n -= k;
+	}
+	return !n || !memcmp(s->piece + (off - s->win_end), p, n);
 }
 
 static int on_literal(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
@@ -1015,13 +1032,10 @@ static int on_literal(unsigned id, unsigned long long from, unsigned long long t
 
 	(void)from;
 	(void)flags;
-	if (v->lead) {
-		/* the leading NUL bytes were not part of the literal: check them (they are at most holdback bytes back) */
-		if (to < v->len)
+	if (v->lit) {
+		/* only the variant's end was compiled: check the rest, which is at most holdback bytes back */
+		if (to < v->len || !stream_equals(s, sp.s, s->r->arena.p + v->off, v->lit))
 			return 0;
-		for (size_t i = 0; i < v->lead; i++)
-			if (byte_at(s, sp.s + i))
-				return 0;
 	}
 	if (sp.s < s->mask_end) {
 		/* overlaps the mask already emitted: it grows, and so may swallow pending spans */

@@ -6,9 +6,10 @@
 #ifndef HUSH_SCANNER_COMMITS_H
 #define HUSH_SCANNER_COMMITS_H
 
-#include <git2.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "common/gitlib.h"
 
 typedef void (*hush__warn_fn)(void *arg, const char *fmt, ...);
 

@@ -1,15 +1,16 @@
 /* fingerprint.c: salted, line-independent finding fingerprints, and the per-repository salt. */
-#include <git2.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hush/error.h"
 #include "hush/fingerprint.h"
 #include "hush/scan.h"
+#include "common/gitlib.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -58,6 +59,50 @@ static int first_parent(git_odb *odb, const git_oid *id, git_oid *parent)
 	return rc;
 }
 
+/* Whether dir/name exists: with want_dir, as a folder (following symlinks); else as any entry (not following). */
+static bool has_entry(const char *dir, const char *name, bool want_dir)
+{
+	char *p = hush__path_join(dir, name);
+	struct stat st;
+	bool yes;
+
+	if (!p)
+		return true; /* out of memory: let libgit2 decide */
+	yes = want_dir ? stat(p, &st) == 0 && S_ISDIR(st.st_mode) : lstat(p, &st) == 0;
+	free(p);
+	return yes;
+}
+
+/*
+ * Whether libgit2's discovery could find a repository at or above path: a folder on the way up holds a .git entry
+ * or looks like a git directory itself (HEAD, objects/ and refs/: a bare repository). Answered without libgit2, so
+ * a scan with findings outside any repository does not load and start libgit2 (about 10 ms) only to learn that.
+ * Errs on the side of yes.
+ */
+static bool may_be_in_repo(const char *path)
+{
+	char *dir = realpath(path, NULL);
+	bool maybe = false;
+
+	if (!dir)
+		return true;
+	for (;;) {
+		char *slash;
+
+		if (has_entry(dir, ".git", false) ||
+		    (has_entry(dir, "HEAD", false) && has_entry(dir, "objects", true) && has_entry(dir, "refs", true))) {
+			maybe = true;
+			break;
+		}
+		slash = strrchr(dir, '/');
+		if (!slash || !slash[1]) /* "/" done */
+			break;
+		slash[slash == dir] = '\0'; /* "/a" becomes "/", "/a/b" becomes "/a" */
+	}
+	free(dir);
+	return maybe;
+}
+
 /*
  * The root is found by following first parents from HEAD, which costs a read per commit. The answer is cached in
  * $GIT_DIR/hush-root as "HEAD-then root": the next walk stops as soon as it meets that commit, so a hook on a long
@@ -74,7 +119,10 @@ int hush_fingerprint_repo_salt(char out[41], const char *path, int *shallow)
 	int rc = HUSH_ENOTFOUND, step;
 
 	*shallow = 0;
-	hush_git_init();
+	if (!may_be_in_repo(path))
+		return HUSH_ENOTFOUND;
+	if (hush_git_init() != 0)
+		return HUSH_ERROR;
 	if (hush_repo_open(&repo, path) < 0 || git_repository_odb(&odb, repo) < 0 ||
 	    git_reference_name_to_id(&head, repo, "HEAD") < 0)
 		goto cleanup;

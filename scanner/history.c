@@ -4,7 +4,6 @@
  * with the first commit and path that hold it. Worker threads, each with its own repository handle, read and
  * inflate the queued blobs and match them. The queue is bounded, so memory stays flat whatever the history's size.
  */
-#include <git2.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "hush/scan.h"
 #include "scanner/commits.h"
 #include "scanner/sink.h"
+#include "common/gitlib.h"
 #include "common/oidset.h"
 #include "common/util.h"
 #include "common/banned.h"
@@ -639,6 +639,8 @@ int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char 
 	int err;
 
 	*out = NULL;
+	if ((err = hush_git_init()) != 0)
+		return err;
 	if (!(hs = hush__calloc(1, sizeof(*hs))))
 		return HUSH_ENOMEM;
 	if ((err = hush__sink_init(&hs->sink, m, opts)) != 0) {
@@ -655,7 +657,6 @@ int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char 
 		hs->progress_delay_ns = (d && *d ? (uint64_t)strtoull(d, NULL, 10) : 500) * 1000000ULL;
 	}
 	queue_init(&hs->q);
-	hush_git_init();
 	if (hush_repo_open(&hs->repo, repo_path) < 0) {
 		err = hush_error_set("cannot open the repository '%s': %s", repo_path, git_msg());
 		err = HUSH_EINVALID;

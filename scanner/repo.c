@@ -1,5 +1,4 @@
 /* repo.c: finding the git work tree around a path without libgit2, and initialising libgit2 once, lazily. */
-#include <git2.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 
 #include "hush/error.h"
 #include "hush/scan.h"
+#include "common/gitlib.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -35,6 +35,8 @@ static void git_shutdown_at_exit(void)
 
 static void git_init_once(void)
 {
+	if (hush__git_load() != 0) /* libgit2 cannot be loaded: every hush_git_init() reports why */
+		return;
 	git_libgit2_init();
 	/*
 	 * hush reads each tree and blob once, so libgit2's object cache only costs time: on the 5,000-commit benchmark
@@ -44,22 +46,26 @@ static void git_init_once(void)
 	atexit(git_shutdown_at_exit);
 }
 
-void hush_git_init(void)
+int hush_git_init(void)
 {
-	/* libgit2's initialisation loads the TLS trust store (about 10 ms): pay it once, and only when needed */
+	/*
+	 * Loading libgit2 (dlopen: its dependencies are most of hush's start-up) and its initialisation, which loads
+	 * the TLS trust store (about 10 ms): pay them once, and only when needed
+	 */
 	pthread_once(&git_once, git_init_once);
+	return hush__git_load(); /* 0, or the load error again, as this thread's message */
 }
 
 static void *git_init_thread(void *arg)
 {
 	(void)arg;
-	hush_git_init();
+	(void)hush_git_init(); /* a load error is reported to the first real user */
 	return NULL;
 }
 
 void hush_git_init_async(void)
 {
-	/* libgit2's start-up (its TLS trust store: about 8 ms) overlaps the loading of rules and the matcher; the
+	/* libgit2's loading and start-up (its TLS trust store: about 8 ms) overlap the loading of rules and the matcher; the
 	 * first real user waits in pthread_once until it is done, and the thread is joined at exit */
 	pthread_mutex_lock(&init_thread_lock);
 	if (!init_thread_running && pthread_create(&init_thread, NULL, git_init_thread, NULL) == 0)
@@ -73,7 +79,9 @@ int hush_repo_open(git_repository **out, const char *path)
 	git_odb *odb = NULL;
 	int rc;
 
-	hush_git_init();
+	*out = NULL;
+	if ((rc = hush_git_init()) != 0)
+		return rc;
 	if ((rc = git_repository_open_ext(out, path, 0, NULL)) < 0)
 		return rc;
 	if ((!objdir || !*objdir) && (!alts || !*alts))

@@ -164,7 +164,7 @@ void hush__sink_fail(hush__sink *s, int err)
 static const char *resolve_salt(hush__sink *s)
 {
 	char root[41];
-	int shallow = 0;
+	int shallow = 0, rc;
 
 	if (s->salt_ready)
 		return s->salt ? s->salt : HUSH_DEFAULT_SALT;
@@ -173,11 +173,15 @@ static const char *resolve_salt(hush__sink *s)
 		s->salt = hush__strdup(s->opts->salt);
 	} else if (s->opts->config && s->opts->config->salt) {
 		s->salt = hush__strdup(s->opts->config->salt);
-	} else if (hush_fingerprint_repo_salt(root, s->opts->root ? s->opts->root : ".", &shallow) == 0) {
+	} else if ((rc = hush_fingerprint_repo_salt(root, s->opts->root ? s->opts->root : ".", &shallow)) == 0) {
 		s->salt = hush__strdup(root);
 		if (shallow)
 			warn_locked(s, "shallow clone: fingerprints are salted with the shallow boundary commit and "
 				       "differ from a full clone's; set 'salt' in .hush.yml");
+	} else if (rc != HUSH_ENOTFOUND && !s->err) {
+		/* libgit2 cannot be loaded: the default salt would silently change every fingerprint */
+		s->err = rc;
+		s->err_msg = hush__strdup(hush_error_last());
 	}
 	return s->salt ? s->salt : HUSH_DEFAULT_SALT;
 }

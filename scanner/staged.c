@@ -2,7 +2,6 @@
  * staged.c: scan what is staged in the index. Each staged blob is matched in full (so a private key is found even
  * when only part of it was added), and only findings that touch a line the staged change adds are kept.
  */
-#include <git2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "hush/error.h"
 #include "hush/scan.h"
 #include "scanner/sink.h"
+#include "common/gitlib.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -125,9 +125,10 @@ int hush_scan_staged(hush_scan_result **out, const hush_matcher *m, const char *
 	int err;
 
 	*out = NULL;
+	if ((err = hush_git_init()) != 0)
+		return err;
 	if ((err = hush__sink_init(&s, m, opts)) != 0)
 		return err;
-	hush_git_init();
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
 	if (hush_repo_open(&repo, repo_path) < 0) {

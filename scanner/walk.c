@@ -5,7 +5,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <git2.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "scanner/walk.h"
 #include "hush/error.h"
+#include "common/gitlib.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -246,7 +246,12 @@ int hush__walk(hush__file_list *out, const char *path, const hush__walk_ctx *wc)
 
 		/* only a folder inside a work tree needs libgit2 (and its start-up cost) */
 		if (hush_repo_root(&wd, abs) == 0) {
-			hush_git_init();
+			if ((err = hush_git_init()) != 0) { /* without libgit2, ignored files would be scanned */
+				free(wd);
+				free(abs);
+				free(rel);
+				return err;
+			}
 			if (git_repository_open(&w.repo, wd) == 0 && !git_repository_is_bare(w.repo)) {
 				w.workdir = hush__malloc(strlen(wd) + 2);
 				if (w.workdir) {

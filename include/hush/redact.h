@@ -23,7 +23,11 @@
  *     hex digits;
  *   - hex, lower and upper case.
  * Variants shorter than HUSH_REDACT_MIN_LEN bytes are dropped, and so are duplicates: when two values share a
- * variant, the value added first gives the label. A value shorter than HUSH_REDACT_MIN_LEN is refused altogether
+ * variant, the value added first gives the label. Of a variant longer than 64 bytes only its last 64 bytes go
+ * into the database, and a match of them is checked against the whole variant in the held-back tail (vectorscan
+ * takes no literal over 16,000 bytes and compiles long ones slowly). Variants whose last 64 bytes are all NUL
+ * are dropped. Only whole occurrences are masked: a long value cut short (a truncated log line) is not, though
+ * each whole line of a multi-line value is. A value shorter than HUSH_REDACT_MIN_LEN is refused altogether
  * (hush_redactor_add says so, so that the caller can warn): masking every "admin" or "1234" would mangle ordinary
  * output and tell a reader where the short secret is.
  *

@@ -142,8 +142,13 @@ int hush_scan_diff(hush_scan_result **out, const hush_matcher *m, int fd, const 
  */
 int hush_repo_root(char **out, const char *path);
 
-/* Initialise libgit2 once for the process (it is shut down at exit). Every libgit2 user calls this first. */
-void hush_git_init(void);
+/*
+ * Load libgit2 (with dlopen, common/gitlib.h) and initialise it, once for the process (it is shut down at exit).
+ * Every libgit2 user calls this first. Returns 0, or HUSH_ERROR when libgit2 cannot be loaded, with the message
+ * "cannot load libgit2 (SONAME): why" for the calling thread; no git_* function but the free functions may be
+ * called then.
+ */
+int hush_git_init(void);
 
 /* Start hush_git_init() on a background thread, for a command that will need libgit2 soon. */
 void hush_git_init_async(void);
@@ -152,7 +157,8 @@ struct git_repository;
 /*
  * Open the repository at or above path (libgit2's discovery), with git's quarantine environment honoured: the
  * directories in GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES are added as alternates, so a
- * pre-receive hook sees the objects being pushed. Returns libgit2's error code (< 0) on failure.
+ * pre-receive hook sees the objects being pushed. Returns libgit2's error code (< 0) on failure, or
+ * hush_git_init()'s error: callers that describe a failure with git_error_last() check hush_git_init() first.
  */
 int hush_repo_open(struct git_repository **out, const char *path);
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0000-basics: version, help, usage errors, rules list and rules check.
+# t0000-basics: version, help, usage errors, rules list and rules check; the binary is a PIE without text relocations.
 . "$HUSH_SOURCE_DIR/tests/cli/lib.sh"
 
 test_expect_success "--version prints hush, library versions and the rule count" '
@@ -152,6 +152,16 @@ test_expect_success "rules check passes for the built-in catalogue" '
 	test "$rc" -eq 0 &&
 	test ! -s err &&
 	grep -E -q "^[0-9]+ rules, [0-9]+ examples, [0-9]+ negative examples: all passed$" out
+'
+
+test_expect_success "hush is a position-independent executable without text relocations" '
+	if command -v readelf >/dev/null 2>&1; then
+		readelf -h "$HUSH" >hdr &&
+		grep_q "Type:.*DYN" hdr &&
+		readelf -d "$HUSH" >dyn &&
+		grep_q "(FLAGS_1).*PIE" dyn &&
+		grep_none TEXTREL dyn
+	fi
 '
 
 test_done
