@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/remote_cmds.h"
 #include "cli/vault_cmds.h"
 #include "hush/error.h"
 #include "hush/redact.h"
@@ -27,7 +28,8 @@ const char cmd_redact_usage[] =
 	"multi-line value. Output that cannot be the start of a secret is written at once.\n"
 	"\n"
 	"  -e, --env ENV     mask every value of the vault environment ENV (repeatable); needs its private key:\n"
-	"                    HUSH_PRIVATE_KEY_<ENV>, else the key file (as 'hush vault export')\n"
+	"                    HUSH_PRIVATE_KEY_<ENV>, else the key file (as 'hush vault export'); and its Vault\n"
+	"                    path when .hush.yml's environments: gives one (recorded in the audit log)\n"
 	"  --from-env VAR    mask the value of the environment variable VAR, named VAR (repeatable)\n"
 	"  --rules           also mask the secrets that the built-in scanner rules find; output is then held\n"
 	"                    until its line ends (a private key block until its END line)\n"
@@ -90,55 +92,44 @@ static int fail(void)
 	return EXIT_ERROR;
 }
 
-/* Add every value of the vault environment env. Prints errors. */
-static int add_env(hush_redactor *r, const char *dir, const char *env)
+/* Add every value of the vault environment env (its file and its Vault path). Prints errors; audited. */
+static int add_env(hush_redactor *r, const char *root, const char *dir, const char *env)
 {
-	hush_vault *v = NULL;
-	hush_secret *sk = NULL;
-	hush_buf path = HUSH_BUF_INIT;
-	char *source = NULL;
-	int rc = EXIT_ERROR;
+	const hush_config *cfg = NULL;
+	cli_env_result res = { 0 };
+	int rc = EXIT_ERROR, err;
 
 	if (!hush_vault_env_valid(env)) {
 		cli_error("invalid environment name '%s': use 1 to 32 of a-z, 0-9, '_' and '-'", env);
 		return EXIT_ERROR;
 	}
-	if (hush_buf_printf(&path, "%s/%s.json", dir, env)) {
-		cli_error("out of memory");
-		goto cleanup;
-	}
-	if (hush_vault_load(&v, path.ptr, env) != 0 || hush_key_find(&sk, &source, env, NULL) != 0 ||
-	    hush_vault_check_key(v, sk, source) != 0) {
-		fail();
-		goto cleanup;
-	}
-	for (size_t i = 0; i < hush_vault_count(v); i++) {
-		hush_vault_entry e;
-		hush_secret *value = NULL;
-		bool added;
-		int err;
+	if (cli_config_at(&cfg, root) != 0)
+		return EXIT_ERROR;
+	{
+		cli_env_request rq = { root, dir, env, cfg, NULL, 0 };
 
-		hush_vault_entry_at(&e, v, i);
-		if (hush_vault_get(&value, v, e.name, sk) != 0) {
+		if ((err = cli_env_load(&res, &rq)) != 0)
 			fail();
+		if (cli_audit_env("redact", root, env, &res, NULL, err) || err)
 			goto cleanup;
-		}
-		err = hush_redactor_add(r, e.name, hush_secret_data(value), hush_secret_len(value), &added);
-		hush_secret_free(value);
-		if (err) {
+	}
+	for (size_t i = 0; i < hush_vault_plain_count(res.plain); i++) {
+		const char *name = hush_vault_plain_name(res.plain, i);
+		size_t len;
+		const unsigned char *val = hush_vault_plain_value(res.plain, i, &len);
+		bool added;
+
+		if (hush_redactor_add(r, name, val, len, &added) != 0) {
 			fail();
 			goto cleanup;
 		}
 		if (!added)
-			cli_warning("'%s' of environment '%s' is shorter than %d bytes: it is not redacted", e.name, env,
+			cli_warning("'%s' of environment '%s' is shorter than %d bytes: it is not redacted", name, env,
 				    HUSH_REDACT_MIN_LEN);
 	}
 	rc = 0;
 cleanup:
-	hush_secret_free(sk);
-	hush_vault_free(v);
-	hush_buf_dispose(&path);
-	free(source);
+	cli_env_result_dispose(&res);
 	return rc;
 }
 
@@ -267,7 +258,7 @@ int cmd_redact(int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < nenvs; i++)
-		if (add_env(r, dir, envs[i]) != 0)
+		if (add_env(r, root, dir, envs[i]) != 0)
 			goto cleanup;
 	for (size_t i = 0; i < nvars; i++)
 		if (add_var(r, vars[i]) != 0)

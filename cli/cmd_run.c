@@ -11,30 +11,35 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/remote_cmds.h"
 #include "cli/vault_cmds.h"
 #include "hush/buf.h"
 #include "hush/dotenv.h"
 #include "hush/error.h"
 #include "hush/redact.h"
+#include "hush/remote.h"
 #include "hush/run.h"
 #include "hush/vault.h"
 #include "common/util.h"
 #include "common/banned.h"
 
 enum { EXIT_RUN_FAILED = 125, EXIT_NOT_EXECUTABLE = 126, EXIT_NOT_FOUND = 127 };
-enum { OPT_DIR = 256, OPT_ONLY, OPT_NO_OVERRIDE, OPT_CLEAN_ENV, OPT_KEEP, OPT_ENV_FILE_ONLY, OPT_NO_REDACT, OPT_MASK };
+enum { OPT_DIR = 256, OPT_ONLY, OPT_NO_OVERRIDE, OPT_CLEAN_ENV, OPT_KEEP, OPT_ENV_FILE_ONLY, OPT_NO_REDACT, OPT_MASK, OPT_FROM };
 
 extern char **environ;
 
 const char cmd_run_usage[] =
 	"usage: hush run -e ENV [OPTIONS] [--] COMMAND [ARGS...]\n"
+	"       hush run --from vault://MOUNT/PATH [OPTIONS] [--] COMMAND [ARGS...]\n"
 	"\n"
-	"Decrypt vault environment ENV, run COMMAND with its secrets as environment variables, and redact every\n"
-	"injected value (and its base64, hex, percent- and JSON-encoded forms) from COMMAND's output as it streams.\n"
+	"Decrypt vault environment ENV (and read its Vault path, when .hush.yml's environments: gives one), run\n"
+	"COMMAND with its secrets as environment variables, and redact every injected value (and its base64, hex,\n"
+	"percent- and JSON-encoded forms) from COMMAND's output as it streams.\n"
 	"When stdout is a terminal, COMMAND runs on a pseudo-terminal (colours, prompts and editors work).\n"
 	"\n"
 	"Options:\n"
-	"  -e, --env ENV           the vault environment (required)\n"
+	"  -e, --env ENV           the vault environment\n"
+	"      --from vault://P    also read the KV v2 secret P from Vault/OpenBao (repeatable; later sources win)\n"
 	"      --dir DIR           the vault folder (default: .hush at the repository root)\n"
 	"      --only NAME,...     inject only these secrets (repeatable)\n"
 	"      --no-override       a variable already set in the environment keeps its value\n"
@@ -45,10 +50,13 @@ const char cmd_run_usage[] =
 	"      --no-redact         do not redact the output\n"
 	"      --mask FORMAT       the replacement text (default [hush:%n]; %n: the variable's name, %%: '%')\n"
 	"\n"
-	"The private key comes from HUSH_PRIVATE_KEY_<ENV>, else the key file (see 'hush help vault').\n"
-	"HUSH_PRIVATE_KEY_* and HUSH_*KEY_PASSPHRASE_* are never passed to COMMAND. Values shorter than 6 bytes are\n"
-	"injected but not redacted (a warning names each). Signals INT, TERM, HUP, QUIT, USR1, USR2 and WINCH are\n"
-	"forwarded.\n"
+	"The private key comes from HUSH_PRIVATE_KEY_<ENV> (which may be vault://PATH#FIELD), else the key file.\n"
+	"Values read from Vault override the vault file's values of the same name. Vault: VAULT_ADDR, VAULT_TOKEN\n"
+	"(or ~/.vault-token, or AppRole: HUSH_VAULT_ROLE_ID and HUSH_VAULT_SECRET_ID_FILE), VAULT_NAMESPACE,\n"
+	"VAULT_CACERT...; see docs/vault.md. Every run is recorded in the audit log (see 'hush help audit').\n"
+	"HUSH_PRIVATE_KEY_* and HUSH_*KEY_PASSPHRASE_* are never passed to COMMAND, nor VAULT_TOKEN and BAO_TOKEN\n"
+	"when a Vault path was read. Values shorter than 6 bytes are injected but not redacted (a warning names each).\n"
+	"Signals INT, TERM, HUP, QUIT, USR1, USR2 and WINCH are forwarded.\n"
 	"\n"
 	"Exit status: COMMAND's; 128+N when signal N ended it; 127 when COMMAND is not found, 126 when it cannot be\n"
 	"executed; 125 when hush itself fails (no key, a bad vault, bad usage).\n";
@@ -113,11 +121,15 @@ static bool in_list(const strlist *l, const char *s, size_t len)
 	return false;
 }
 
+/* Set when a Vault path was read: the token that read it is hush's credential, not the command's. */
+static bool vault_token_is_hush_only;
+
 /* Variables that only hush needs: never given to the command. */
 static bool hush_only_var(const char *s)
 {
 	return !strncmp(s, "HUSH_PRIVATE_KEY_", 17) || !strncmp(s, "HUSH_KEY_PASSPHRASE_", 20) ||
-	       !strncmp(s, "HUSH_NEW_KEY_PASSPHRASE_", 24);
+	       !strncmp(s, "HUSH_NEW_KEY_PASSPHRASE_", 24) ||
+	       (vault_token_is_hush_only && (!strncmp(s, "VAULT_TOKEN=", 12) || !strncmp(s, "BAO_TOKEN=", 10)));
 }
 
 static const char *const safe_vars[] = { "PATH", "HOME", "USER", "LANG", "TERM", "TZ" };
@@ -316,6 +328,37 @@ static char *resolve(const char *argv0, char *const *envp, int *code)
 	return NULL;
 }
 
+/* The audit record of this run: the selected names (all of them without --only), the program, the outcome. */
+static int run_audit(const hush_config *cfg, const char *root, const char *env, const cli_env_result *r,
+		     const strlist *only, const char *argv0, int err)
+{
+	hush_audit_event e = { 0 };
+	const char **names = NULL;
+	size_t n = 0;
+	char msg[1024];
+	int rc;
+
+	snprintf(msg, sizeof(msg), "%s", err ? hush_error_last() : "");
+	if (r->plain && (names = hush__calloc(hush_vault_plain_count(r->plain) + 1, sizeof(*names))))
+		for (size_t i = 0; i < hush_vault_plain_count(r->plain); i++)
+			if (selected(r->plain, i, only))
+				names[n++] = hush_vault_plain_name(r->plain, i);
+	e.command = "run";
+	e.argv0 = argv0;
+	e.env = env;
+	e.names = names;
+	e.nnames = n;
+	e.backends = (const char *const *)r->backends;
+	e.nbackends = r->nbackends;
+	e.vault_addr = hush_remote_address(); /* set when this process used Vault (values or the key) */
+	e.key = r->key_source;
+	e.ok = !err;
+	e.error = err ? msg : NULL;
+	rc = cli_audit(cfg, root, &e);
+	free(names);
+	return rc ? EXIT_RUN_FAILED : 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -328,19 +371,19 @@ int cmd_run(int argc, char **argv)
 		{ "env-file-only", no_argument, NULL, OPT_ENV_FILE_ONLY },
 		{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
 		{ "mask", required_argument, NULL, OPT_MASK },
+		{ "from", required_argument, NULL, OPT_FROM },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *env = NULL, *dir_opt = NULL, *mask = NULL;
 	bool no_override = false, clean = false, env_file_only = false, no_redact = false;
-	strlist only = { NULL, 0, 0 }, keep = { NULL, 0, 0 };
-	hush_vault *v = NULL;
+	strlist only = { NULL, 0, 0 }, keep = { NULL, 0, 0 }, from = { NULL, 0, 0 };
 	hush_vault_plain *plain = NULL;
-	hush_secret *sk = NULL;
+	cli_env_result res = { 0 };
+	const hush_config *cfg = NULL;
 	hush_redactor *red = NULL;
 	hush_run_options ro = HUSH_RUN_OPTIONS_INIT;
-	char *root = NULL, *dir = NULL, *source = NULL, *prog = NULL, **envp = NULL;
+	char *root = NULL, *dir = NULL, *prog = NULL, **envp = NULL;
 	unsigned char *pool = NULL;
-	hush_buf path = HUSH_BUF_INIT;
 	int opt, rc = EXIT_RUN_FAILED, secrets_fd = -1, code;
 
 	optind = 1;
@@ -360,6 +403,16 @@ int cmd_run(int argc, char **argv)
 		case OPT_ENV_FILE_ONLY: env_file_only = true; break;
 		case OPT_NO_REDACT: no_redact = true; break;
 		case OPT_MASK: mask = optarg; break;
+		case OPT_FROM:
+			if (!hush_remote_is_ref(optarg)) {
+				cli_error("--from takes a Vault path, vault://MOUNT/PATH, not '%s'", optarg);
+				goto cleanup;
+			}
+			if (list_add(&from, optarg)) {
+				cli_error("out of memory");
+				goto cleanup;
+			}
+			break;
 		default:
 			fprintf(stderr, "Run 'hush run --help' for the options.\n");
 			goto cleanup;
@@ -369,11 +422,11 @@ int cmd_run(int argc, char **argv)
 		cli_error("no command to run: hush run -e ENV -- COMMAND [ARGS...]");
 		goto cleanup;
 	}
-	if (!env) {
-		cli_error("which environment? hush run -e ENV -- COMMAND");
+	if (!env && !from.n) {
+		cli_error("which environment? hush run -e ENV -- COMMAND (or --from vault://MOUNT/PATH)");
 		goto cleanup;
 	}
-	if (!hush_vault_env_valid(env)) {
+	if (env && !hush_vault_env_valid(env)) {
 		cli_error("invalid environment name '%s': use 1 to 32 of a-z, 0-9, '_' and '-'", env);
 		goto cleanup;
 	}
@@ -387,21 +440,37 @@ int cmd_run(int argc, char **argv)
 		cli_error("%s", hush_error_last());
 		goto cleanup;
 	}
-	if (!(root = find_root()) || !(dir = dir_opt ? hush__strdup(dir_opt) : hush__path_join(root, ".hush")) ||
-	    hush_buf_printf(&path, "%s/%s.json", dir, env)) {
+	if (!(root = find_root()) || !(dir = dir_opt ? hush__strdup(dir_opt) : hush__path_join(root, ".hush"))) {
 		cli_error("cannot determine the vault folder: %s", strerror(errno));
 		goto cleanup;
 	}
-	if (hush_vault_load(&v, path.ptr, env) != 0 || hush_key_find(&sk, &source, env, NULL) != 0 ||
-	    hush_vault_decrypt_all(&plain, v, sk) != 0) {
-		cli_error("%s", hush_error_last());
+	if (cli_config_at(&cfg, root) != 0)
 		goto cleanup;
+	{
+		cli_env_request rq = { root, dir, env, cfg, (const char *const *)from.v, from.n };
+		int err = cli_env_load(&res, &rq);
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "%s", err ? hush_error_last() : "");
+		/* SECURITY: an AppRole token is revoked as soon as the values are in, before the command starts */
+		if (hush_remote_shutdown() != 0)
+			cli_warning("%s", hush_error_last());
+		if (err) {
+			cli_error("%s", msg);
+			hush_error_set("%s", msg);
+			run_audit(cfg, root, env, &res, &only, argv[optind], err);
+			goto cleanup;
+		}
+		plain = res.plain;
+		res.plain = NULL;
+		vault_token_is_hush_only = res.remote;
 	}
-	hush_secret_free(sk);
-	sk = NULL;
 	for (size_t i = 0; i < only.n; i++)
-		if (!hush_vault_has(v, only.v[i])) {
-			cli_error("--only: no secret '%s' in environment '%s'", only.v[i], env);
+		if (hush_vault_plain_find(plain, only.v[i]) < 0) {
+			if (env)
+				cli_error("--only: no secret '%s' in environment '%s'", only.v[i], env);
+			else
+				cli_error("--only: no secret '%s' in %s", only.v[i], from.v[0]);
 			goto cleanup;
 		}
 	for (size_t i = 0; i < hush_vault_plain_count(plain); i++) {
@@ -415,6 +484,11 @@ int cmd_run(int argc, char **argv)
 			goto cleanup;
 		}
 	}
+	res.plain = plain;
+	code = run_audit(cfg, root, env, &res, &only, argv[optind], 0);
+	res.plain = NULL;
+	if (code)
+		goto cleanup; /* audit: required, and the record could not be written */
 	if (env_file_only && (secrets_fd = secrets_memfd(plain, &only)) < 0)
 		goto cleanup;
 	if (build_env(&envp, &pool, plain, &only, &keep, clean, no_override, secrets_fd) != 0)
@@ -470,17 +544,17 @@ cleanup:
 	if (secrets_fd >= 0)
 		close(secrets_fd);
 	hush_vault_plain_free(plain);
-	hush_secret_free(sk);
-	hush_vault_free(v);
+	cli_env_result_dispose(&res);
 	for (size_t i = 0; i < only.n; i++)
 		free(only.v[i]);
 	for (size_t i = 0; i < keep.n; i++)
 		free(keep.v[i]);
+	for (size_t i = 0; i < from.n; i++)
+		free(from.v[i]);
 	free(only.v);
 	free(keep.v);
-	hush_buf_dispose(&path);
+	free(from.v);
 	free(prog);
-	free(source);
 	free(dir);
 	free(root);
 	return rc;

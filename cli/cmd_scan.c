@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/remote_cmds.h"
 #include "cli/options.h"
 #include "cli/vault_cmds.h"
 #include "hush/buf.h"
@@ -352,17 +353,28 @@ static int add_vault_values(hush_ruleset *rs, const char *root, const char *dir_
 
 	vault_no_core_dumps();
 	for (size_t e = 0; e < nenvs && !rc; e++) {
-		hush_vault *v = NULL;
+		const hush_config *cfg = NULL;
+		cli_env_result res = { 0 };
 		hush_vault_plain *plain = NULL;
-		hush_secret *sk = NULL;
-		char *source = NULL;
 
-		hush_buf_reset(&b);
-		if (!dir || hush_buf_printf(&b, "%s/%s.json", dir, envs[e]))
+		if (!dir) {
 			rc = HUSH_ENOMEM;
-		else if ((rc = hush_vault_load(&v, b.ptr, envs[e])) == 0 &&
-			 (rc = hush_key_find(&sk, &source, envs[e], NULL)) == 0)
-			rc = hush_vault_decrypt_all(&plain, v, sk);
+		} else if (cli_config_at(&cfg, root) != 0) {
+			rc = EXIT_ERROR;
+			break;
+		} else {
+			cli_env_request rq = { root, dir, envs[e], cfg, NULL, 0 };
+			int err = cli_env_load(&res, &rq);
+
+			if (err)
+				cli_error("--vault %s: %s", envs[e], hush_error_last());
+			if (cli_audit_env("scan", root, envs[e], &res, NULL, err) || err) {
+				cli_env_result_dispose(&res);
+				rc = EXIT_ERROR;
+				break;
+			}
+			plain = res.plain;
+		}
 		for (size_t i = 0; !rc && i < hush_vault_plain_count(plain); i++) {
 			const char *name = hush_vault_plain_name(plain, i);
 			size_t len;
@@ -389,10 +401,7 @@ static int add_vault_values(hush_ruleset *rs, const char *root, const char *dir_
 		}
 		if (rc)
 			cli_error("--vault %s: %s", envs[e], hush_error_last());
-		hush_vault_plain_free(plain);
-		hush_secret_free(sk);
-		hush_vault_free(v);
-		free(source);
+		cli_env_result_dispose(&res);
 	}
 	hush_buf_dispose(&b);
 	hush_buf_dispose(&id);

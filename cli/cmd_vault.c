@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/remote_cmds.h"
 #include "cli/vault_cmds.h"
 #include "hush/error.h"
 #include "hush/scan.h"
@@ -52,6 +53,8 @@ const char cmd_vault_usage[] =
 	"            Old passphrase: HUSH_KEY_PASSPHRASE_<ENV> or asked; new: HUSH_NEW_KEY_PASSPHRASE_<ENV> or asked\n"
 	"            twice on /dev/tty\n"
 	"\n"
+	"get and export also read ENV's Vault path when .hush.yml's environments: gives one (Vault values win), and\n"
+	"record each read in the audit log ('hush help audit'). HUSH_PRIVATE_KEY_<ENV> may be vault://PATH#FIELD.\n"
 	"Environment names: a-z, 0-9, '_' and '-' (at most 32). Secret names: environment-variable names.\n"
 	"Exit status: 0 done, 1 differences (diff) or old secrets (check), 2 error. See docs/vault.md and\n"
 	"docs/threat-model.md.\n";
@@ -414,28 +417,53 @@ cleanup:
 	return rc;
 }
 
-static int vault_get(const char *env, const char *name, const char *path)
+/*
+ * One value: from the vault file, or, when .hush.yml gives env a Vault path, from every source of env (the file when
+ * there is one, then Vault, which wins). Recorded in the audit log before anything is printed.
+ */
+static int vault_get(const char *env, const char *name, const char *path, const char *root, const char *dir)
 {
+	const hush_config *cfg = NULL;
 	hush_vault *v = NULL;
 	hush_secret *sk = NULL, *value = NULL;
-	char *source = NULL;
-	int rc = EXIT_ERROR;
+	cli_env_result r = { 0 };
+	const unsigned char *bytes = NULL;
+	size_t len = 0;
+	int rc = EXIT_ERROR, err;
 
 	vault_no_core_dumps();
-	if (hush_vault_load(&v, path, env) != 0) {
+	if (cli_config_at(&cfg, root) != 0)
+		return EXIT_ERROR;
+	if (hush_config_env_find(cfg, env)) {
+		cli_env_request rq = { root, dir, env, cfg, NULL, 0 };
+		long i = -1;
+
+		if ((err = cli_env_load(&r, &rq)) == 0 && (i = hush_vault_plain_find(r.plain, name)) < 0)
+			err = (hush_error_set("no secret '%s' in environment '%s'", name, env), HUSH_ENOTFOUND);
+		if (!err)
+			bytes = hush_vault_plain_value(r.plain, (size_t)i, &len);
+	} else if ((err = hush_vault_load(&v, path, env)) == 0) {
+		/* the file alone: one value decrypted, as before environments: existed */
+		r.backends = hush__calloc(1, sizeof(char *));
+		if (!r.backends || !(r.backends[0] = cli_file_backend(root, path)))
+			err = (hush_error_set("out of memory"), HUSH_ENOMEM);
+		else
+			r.nbackends = 1;
+		if (!err && !hush_vault_has(v, name))
+			err = (hush_error_set("no secret '%s' in environment '%s'", name, env), HUSH_ENOTFOUND);
+		if (!err && (err = hush_key_find(&sk, &r.key_source, env, NULL)) == 0 &&
+		    (err = hush_vault_check_key(v, sk, r.key_source)) == 0)
+			err = hush_vault_get(&value, v, name, sk);
+		if (!err) {
+			bytes = hush_secret_data(value);
+			len = hush_secret_len(value);
+		}
+	}
+	if (err)
 		fail();
+	if (cli_audit_env("vault get", root, env, &r, name, err) || err)
 		goto cleanup;
-	}
-	if (!hush_vault_has(v, name)) {
-		cli_error("no secret '%s' in environment '%s'", name, env);
-		goto cleanup;
-	}
-	if (hush_key_find(&sk, &source, env, NULL) != 0 || hush_vault_check_key(v, sk, source) != 0 ||
-	    hush_vault_get(&value, v, name, sk) != 0) {
-		fail();
-		goto cleanup;
-	}
-	if (fwrite(hush_secret_data(value), 1, hush_secret_len(value), stdout) != hush_secret_len(value)) {
+	if (fwrite(bytes, 1, len, stdout) != len) {
 		cli_error("cannot write to standard output: %s", strerror(errno));
 		goto cleanup;
 	}
@@ -444,10 +472,10 @@ static int vault_get(const char *env, const char *name, const char *path)
 	rc = EXIT_CLEAN;
 cleanup:
 	fflush(stdout);
+	cli_env_result_dispose(&r);
 	hush_secret_free(value);
 	hush_secret_free(sk);
 	hush_vault_free(v);
-	free(source);
 	return rc;
 }
 
@@ -623,7 +651,7 @@ int cmd_vault(int argc, char **argv)
 	else if (!strcmp(sub, "set"))
 		rc = vault_set(env, name, path, root);
 	else if (!strcmp(sub, "get"))
-		rc = vault_get(env, name, path);
+		rc = vault_get(env, name, path, root, dir);
 	else if (!strcmp(sub, "ls"))
 		rc = vault_ls(env, path);
 	else

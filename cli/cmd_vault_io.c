@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/remote_cmds.h"
 #include "cli/vault_cmds.h"
 #include "hush/dotenv.h"
 #include "hush/error.h"
@@ -261,11 +262,11 @@ static int json_quote(const unsigned char *in, size_t len)
 
 int vault_cmd_export(const vault_args *a)
 {
-	hush_vault *v = NULL;
-	hush_secret *sk = NULL;
 	hush_vault_plain *plain = NULL;
+	cli_env_result res = { 0 };
+	const hush_config *cfg = NULL;
 	out_sink out = { NULL, 0 };
-	char *path = NULL, *source = NULL;
+	char *path = NULL;
 	const char *env = NULL;
 	bool json = false;
 	size_t n = 0;
@@ -305,15 +306,19 @@ int vault_cmd_export(const vault_args *a)
 	if ((rc = vault_path(&path, a, env)) != 0)
 		return rc;
 	rc = EXIT_ERROR;
-	if (hush_vault_load(&v, path, env) != 0 || hush_key_find(&sk, &source, env, NULL) != 0 ||
-	    hush_vault_check_key(v, sk, source) != 0) {
-		fail();
+	if (cli_config_at(&cfg, a->root) != 0)
 		goto cleanup;
-	}
-	/* decrypt and check everything first, so that an error never leaves half the secrets printed */
-	if (hush_vault_decrypt_all(&plain, v, sk) != 0) {
-		fail();
-		goto cleanup;
+	/* decrypt (and fetch) everything first, so that an error never leaves half the secrets printed */
+	{
+		cli_env_request rq = { a->root, a->dir, env, cfg, NULL, 0 };
+		int err = cli_env_load(&res, &rq);
+
+		if (err)
+			fail();
+		if (cli_audit_env("vault export", a->root, env, &res, NULL, err) || err)
+			goto cleanup;
+		plain = res.plain;
+		res.plain = NULL;
 	}
 	n = hush_vault_plain_count(plain);
 	for (size_t i = 0; i < n; i++) {
@@ -373,9 +378,7 @@ cleanup:
 	sink = NULL;
 	sodium_free(out.buf); /* wiped */
 	hush_vault_plain_free(plain);
-	hush_secret_free(sk);
-	hush_vault_free(v);
-	free(source);
+	cli_env_result_dispose(&res);
 	free(path);
 	return rc;
 }

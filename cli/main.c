@@ -12,7 +12,9 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/remote_cmds.h"
 #include "hush/error.h"
+#include "hush/remote.h"
 #include "common/gitlib.h"
 #include "common/util.h"
 #include "common/banned.h"
@@ -33,6 +35,7 @@ static const cli_command commands[] = {
 	{ "vault", cmd_vault, "per-environment encrypted secrets: init, set, get, ls, rm", cmd_vault_usage },
 	{ "run", cmd_run, "run a command with an environment's secrets, its output redacted", cmd_run_usage },
 	{ "redact", cmd_redact, "mask secret values (and their encodings) in a stream: stdin to stdout", cmd_redact_usage },
+	{ "audit", cmd_audit, "show the audit log of secret access, filtered", cmd_audit_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 	{ "version", cmd_version, "print versions and the rule count", version_usage },
 };
@@ -291,9 +294,15 @@ static int finish(int rc)
 	return rc;
 }
 
+static void remote_warning(const char *msg)
+{
+	cli_warning("%s", msg);
+}
+
 int main(int argc, char **argv)
 {
 	const cli_command *c;
+	int rc;
 
 	if (argc < 2) {
 		usage_overview(stderr);
@@ -314,6 +323,10 @@ int main(int argc, char **argv)
 			fputs(c->usage, stdout);
 			return finish(EXIT_CLEAN);
 		}
-	return finish(c->run(argc - 1, argv + 1));
+	hush_remote_set_warn(remote_warning);
+	rc = c->run(argc - 1, argv + 1);
+	if (hush_remote_shutdown() != 0) /* revokes an AppRole token, if a command logged in */
+		cli_warning("%s", hush_error_last());
+	return finish(rc);
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hush/error.h"
+#include "hush/remote.h"
 #include "hush/vault.h"
 #include "common/util.h"
 #include "common/banned.h"
@@ -611,6 +612,30 @@ int hush_key_find(hush_secret **sk_out, char **source_out, const char *env, cons
 	*sk_out = NULL;
 	*source_out = NULL;
 	hush_key_env_var(var, sizeof(var), env);
+	if ((val = getenv(var)) && *val && hush_remote_is_ref(val)) {
+		/* HUSH_PRIVATE_KEY_PROD=vault://secret/hush#prod: the field holds the key's base64, as the variable would */
+		hush_remote_ref ref;
+		hush_secret *b64 = NULL;
+		char source[600];
+
+		if ((err = hush_remote_ref_parse(&ref, val)) != 0) {
+			hush_error_prefix("%s", var);
+			return err;
+		}
+		snprintf(source, sizeof(source), "the Vault secret '%s' field '%s' (%s)", ref.display,
+			 ref.field ? ref.field : "", var);
+		if (!ref.field)
+			err = (hush_error_set("%s=vault://%s names no field: add #FIELD, e.g. vault://%s#%s", var, ref.display,
+					      ref.display, env),
+			       HUSH_EINVALID);
+		else if ((err = hush_remote_read_field(&b64, &ref, NULL)) == 0)
+			err = decode_key(sk_out, (const char *)hush_secret_data(b64), hush_secret_len(b64), source);
+		if (!err)
+			*source_out = hush__strdup(source);
+		hush_secret_free(b64);
+		hush_remote_ref_dispose(&ref);
+		return err;
+	}
 	if ((val = getenv(var)) && *val) {
 		char source[128];
 

@@ -883,6 +883,82 @@ const unsigned char *hush_vault_plain_value(const hush_vault_plain *p, size_t i,
 	return p->pool + p->off[i];
 }
 
+static const char *const *from_names;
+static int cmp_from(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(from_names[i], from_names[j]);
+
+	/* a name given twice: the later pair sorts first, so it is the one kept */
+	return c ? c : (i < j) - (i > j);
+}
+
+int hush_vault_plain_from(hush_vault_plain **out, size_t n, const char *const *names,
+			  const unsigned char *const *values, const size_t *lens)
+{
+	hush_vault_plain *p = NULL;
+	size_t *order = NULL, total = 0, k = 0;
+	int err = HUSH_ENOMEM;
+
+	*out = NULL;
+	if (!(p = hush__calloc(1, sizeof(*p))) || !(p->names = hush__calloc(n + 1, sizeof(*p->names))) ||
+	    !(p->off = hush__calloc(n + 1, sizeof(*p->off))) || !(p->len = hush__calloc(n + 1, sizeof(*p->len))) ||
+	    !(order = hush__calloc(n + 1, sizeof(*order))))
+		goto cleanup;
+	for (size_t i = 0; i < n; i++) {
+		order[i] = i;
+		total += lens[i] + 1;
+	}
+	from_names = names;
+	qsort(order, n, sizeof(*order), cmp_from);
+	from_names = NULL;
+	if (!(p->pool = sodium_malloc(total + 1)))
+		goto cleanup;
+	total = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = order[i];
+
+		if (k && !strcmp(p->names[k - 1], names[j]))
+			continue; /* an earlier pair of the same name */
+		if (!(p->names[k] = hush__strdup(names[j])))
+			goto cleanup;
+		p->off[k] = total;
+		p->len[k] = lens[j];
+		if (lens[j])
+			memcpy(p->pool + total, values[j], lens[j]);
+		p->pool[total + lens[j]] = '\0';
+		total += lens[j] + 1;
+		p->n = ++k;
+	}
+	*out = p;
+	p = NULL;
+	err = 0;
+cleanup:
+	if (err)
+		hush_error_set("out of memory");
+	hush_vault_plain_free(p);
+	free(order);
+	return err;
+}
+
+long hush_vault_plain_find(const hush_vault_plain *p, const char *name)
+{
+	size_t lo = 0, hi = p->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(p->names[mid], name);
+
+		if (!c)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 int hush_vault_lock(int *fd_out, const char *path)
 {
 	hush_buf b = HUSH_BUF_INIT;

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,6 +58,12 @@ void hush_config_free(hush_config *c)
 		allow_dispose(&c->allow_rules[i].allow);
 	}
 	free(c->allow_rules);
+	for (size_t i = 0; i < c->nenvs; i++) {
+		free(c->envs[i].name);
+		free(c->envs[i].vault);
+		free(c->envs[i].namespace_);
+	}
+	free(c->envs);
 	free(c);
 }
 
@@ -247,8 +254,116 @@ static int parse_rule_allows(const hush__yaml *y, yaml_node_t *n, hush_config *c
 	return 0;
 }
 
+/* [a-z0-9_-]{1,32}, as hush_vault_env_valid (the scanner does not include injector headers) */
+static bool env_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 32)
+		return false;
+	for (; *s; s++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* A KV v2 path: no whitespace or control characters, not empty (the Vault client checks the rest). */
+static bool vault_path_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static int parse_envs(const hush__yaml *y, yaml_node_t *n, hush_config *c)
+{
+	size_t count;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return hush__yaml_fail(y, n, "'environments' must be a mapping of environment names to settings, e.g. "
+				       "prod: {vault: \"secret/data/myapp/prod\"}");
+	count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	if (count && !(c->envs = hush__calloc(count, sizeof(*c->envs))))
+		return HUSH_ENOMEM;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = hush__yaml_node(y, p->key), *v = hush__yaml_node(y, p->value);
+		hush_config_env *e = &c->envs[c->nenvs];
+		int err;
+
+		if ((err = hush__yaml_string(y, k, "environments key", &e->name)) != 0)
+			return err;
+		e->line = k->start_mark.line + 1;
+		e->column = k->start_mark.column + 1;
+		c->nenvs++;
+		if (!env_name_ok(e->name))
+			return hush__yaml_fail(y, k, "invalid environment name '%s' in environments: use 1 to 32 of a-z, 0-9, "
+					       "'_' and '-'", e->name);
+		for (size_t i = 0; i + 1 < c->nenvs; i++)
+			if (!strcmp(c->envs[i].name, e->name))
+				return hush__yaml_fail(y, k, "duplicate environment '%s' in environments", e->name);
+		if (v->type != YAML_MAPPING_NODE)
+			return hush__yaml_fail(y, v, "environments.%s must be a mapping with 'vault' (and optionally "
+					       "'namespace')", e->name);
+		for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+			yaml_node_t *qk = hush__yaml_node(y, q->key), *qv = hush__yaml_node(y, q->value);
+			const char *key = hush__yaml_key(y, q);
+			char what[96];
+			char **slot = !strcmp(key, "vault") ? &e->vault : !strcmp(key, "namespace") ? &e->namespace_ : NULL;
+
+			if (!slot)
+				return hush__yaml_fail(y, qk, "unknown key '%s' in environments.%s (known: vault, namespace)",
+						       key, e->name);
+			if (*slot)
+				return hush__yaml_fail(y, qk, "duplicate key '%s' in environments.%s", key, e->name);
+			snprintf(what, sizeof(what), "environments.%s.%s", e->name, key);
+			if ((err = hush__yaml_string(y, qv, what, slot)) != 0)
+				return err;
+			if (!vault_path_ok(*slot))
+				return hush__yaml_fail(y, qv, "'%s' must be a non-empty string without spaces", what);
+		}
+		if (!e->vault)
+			return hush__yaml_fail(y, v, "environments.%s has no 'vault' path (e.g. vault: "
+					       "\"secret/data/myapp/%s\")", e->name, e->name);
+	}
+	return 0;
+}
+
+static int parse_audit(const hush__yaml *y, yaml_node_t *n, hush_config *c)
+{
+	char **v = NULL;
+	size_t nv = 0;
+	int err = hush__yaml_strings(y, n, "audit", &v, &nv);
+
+	for (size_t i = 0; !err && i < nv; i++) {
+		if (!strcmp(v[i], "file"))
+			c->audit_dest |= HUSH_CONFIG_AUDIT_FILE;
+		else if (!strcmp(v[i], "syslog"))
+			c->audit_dest |= HUSH_CONFIG_AUDIT_SYSLOG;
+		else if (!strcmp(v[i], "required"))
+			c->audit_required = true;
+		else
+			err = hush__yaml_fail(y, item_node(y, n, i), "unknown audit setting '%s': use file, syslog or required "
+					      "(or a list of them)", v[i]);
+	}
+	hush__strv_free(v, nv);
+	return err;
+}
+
+const hush_config_env *hush_config_env_find(const hush_config *c, const char *name)
+{
+	for (size_t i = 0; c && i < c->nenvs; i++)
+		if (!strcmp(c->envs[i].name, name))
+			return &c->envs[i];
+	return NULL;
+}
+
 static int parse_root(const hush__yaml *y, yaml_node_t *root, hush_config *c)
 {
+	bool seen_envs = false, seen_audit = false;
+
 	const char *allow_key = NULL;
 
 	if (root->type != YAML_MAPPING_NODE)
@@ -273,7 +388,12 @@ static int parse_root(const hush__yaml *y, yaml_node_t *root, hush_config *c)
 								     : "");
 		else if (!strcmp(key, "allow") || !strcmp(key, "allowlist"))
 			err = parse_allow(y, v, allow_key = key, c, &c->allow);
-		else if (!strcmp(key, "salt") || !strcmp(key, "rules") || !strcmp(key, "disable_rules"))
+		else if (!strcmp(key, "environments") && !seen_envs && (seen_envs = true))
+			err = parse_envs(y, v, c);
+		else if (!strcmp(key, "audit") && !seen_audit && (seen_audit = true))
+			err = parse_audit(y, v, c);
+		else if (!strcmp(key, "salt") || !strcmp(key, "rules") || !strcmp(key, "disable_rules") ||
+			 !strcmp(key, "environments") || !strcmp(key, "audit"))
 			err = hush__yaml_fail(y, hush__yaml_node(y, p->key), "duplicate key '%s'", key);
 		else
 			err = hush__yaml_fail(y, hush__yaml_node(y, p->key), "unknown key '%s'", key);

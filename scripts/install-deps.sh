@@ -8,11 +8,12 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SARIF_MULTITOOL_VERSION=5.7.0
 
+# openssl: the CLI makes the test CA and certificates of the remote Vault tests (tests/cli/lib-remote.sh).
 # libicu-dev pulls in the versioned ICU runtime (libicu72, libicu74, ...), which the validator's bundled .NET
 # runtime loads; it also needs libssl (through libcurl4-openssl-dev), zlib and libstdc++.
 PKGS="build-essential cmake pkg-config git
 libvectorscan-dev libpcre2-dev libgit2-dev libsodium-dev libcurl4-openssl-dev
-libjansson-dev libyaml-dev libcmocka-dev ripgrep time python3 python3-yaml libicu-dev"
+libjansson-dev libyaml-dev libcmocka-dev ripgrep time python3 python3-yaml libicu-dev openssl"
 
 missing=""
 for p in $PKGS; do

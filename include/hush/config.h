@@ -12,6 +12,9 @@
  *     fingerprints: [hex, ...]      # findings to ignore
  *     rules:
  *       RULE-ID: {paths: [...], regexes: [...], stopwords: [...]}   # only for that rule's findings
+ *   environments:                   # environments backed by a Vault/OpenBao KV v2 path (hush run, vault export, ...)
+ *     prod: {vault: "secret/data/myapp/prod", namespace: "team-a"}    # namespace is optional
+ *   audit: file | syslog | required | [file, syslog, required]         # where the audit log goes (default: file)
  *
  * and .hushignore next to it: one fingerprint a line, '#' starts a comment (hush_config_load_ignore).
  */
@@ -39,6 +42,16 @@ typedef struct {
 	hush_allow allow;
 } hush_rule_allow;
 
+/* An environment of .hush.yml's environments: mapping. */
+typedef struct {
+	char *name;            /* [a-z0-9_-]{1,32} */
+	char *vault;           /* a KV v2 path as written ("secret/data/myapp/prod"), or NULL */
+	char *namespace_;      /* X-Vault-Namespace for it, or NULL */
+	size_t line, column;   /* where the name is written, for messages */
+} hush_config_env;
+
+enum { HUSH_CONFIG_AUDIT_FILE = 1, HUSH_CONFIG_AUDIT_SYSLOG = 2 };
+
 typedef struct {
 	char *path;            /* the file it came from (NULL when there was only a .hushignore) */
 	char *salt;            /* NULL when unset */
@@ -54,6 +67,10 @@ typedef struct {
 	hush_allow allow;          /* global regexes and stopwords */
 	hush_rule_allow *allow_rules;
 	size_t nallow_rules;
+	hush_config_env *envs;     /* environments: */
+	size_t nenvs;
+	unsigned audit_dest;       /* HUSH_CONFIG_AUDIT_FILE | _SYSLOG; 0 when audit: is not set (the file) */
+	bool audit_required;       /* audit: required: a log that cannot be written is an error */
 } hush_config;
 
 /* A config with the defaults (no file). Free with hush_config_free(). */
@@ -82,6 +99,9 @@ bool hush_config_finding_allowed(const hush_config *cfg, const char *rule_id, co
  */
 int hush_config_load_ignore(hush_config **cfg, const char *path);
 int hush_config_parse_ignore(hush_config *cfg, const char *name, const char *data, size_t len);
+
+/* The environment called name in environments:, or NULL. Borrowed. */
+const hush_config_env *hush_config_env_find(const hush_config *cfg, const char *name);
 
 /* Check each rule id under allow.rules with known(); the first unknown one is an error
  * "FILE:LINE:COL: unknown rule 'ID' in allow.rules". */

@@ -204,6 +204,15 @@ const char *hush_vault_plain_name(const hush_vault_plain *p, size_t i);
 /* Borrowed, valid until hush_vault_plain_free. */
 const unsigned char *hush_vault_plain_value(const hush_vault_plain *p, size_t i, size_t *len);
 void hush_vault_plain_free(hush_vault_plain *p);
+/*
+ * A set built from n name/value pairs (a remote backend's values, or two sets merged): copied into one guarded
+ * pool, sorted by name; when a name is given twice, the later pair wins. The caller frees *out. Returns 0 or
+ * HUSH_ENOMEM.
+ */
+int hush_vault_plain_from(hush_vault_plain **out, size_t n, const char *const *names,
+			  const unsigned char *const *values, const size_t *lens);
+/* The index of name in p, or -1. */
+long hush_vault_plain_find(const hush_vault_plain *p, const char *name);
 
 /* Take an exclusive lock (flock on "<path>.lock") for a read-modify-write of path; blocks. *fd_out is the lock's
  * file descriptor, released with hush_vault_unlock. Returns 0 or HUSH_EIO. */

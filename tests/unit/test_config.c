@@ -260,6 +260,59 @@ static void test_glob(void **state)
 	assert_true(hush__glob_match("a\\*b", "a*b"));
 }
 
+static void test_environments(void **state)
+{
+	static const char yml[] = "environments:\n"
+				  "  prod: {vault: \"secret/data/myapp/prod\"}\n"
+				  "  team-b:\n    vault: kv/team/data/app?version=3\n    namespace: team-b\n"
+				  "audit: [syslog, required]\n";
+	static const struct {
+		const char *yml, *msg;
+	} bad[] = {
+		{ "environments: [prod]\n", ".hush.yml:1:15: 'environments' must be a mapping" },
+		{ "environments:\n  Prod: {vault: a/b}\n", ".hush.yml:2:3: invalid environment name 'Prod'" },
+		{ "environments:\n  prod: {vault: a/b}\n  prod: {vault: c/d}\n",
+		  ".hush.yml:3:3: duplicate environment 'prod'" },
+		{ "environments:\n  prod: secret/x\n", ".hush.yml:2:9: environments.prod must be a mapping" },
+		{ "environments:\n  prod: {valt: a/b}\n", ".hush.yml:2:10: unknown key 'valt' in environments.prod" },
+		{ "environments:\n  prod: {namespace: x}\n", ".hush.yml:2:9: environments.prod has no 'vault' path" },
+		{ "environments:\n  prod: {vault: \"a b\"}\n",
+		  ".hush.yml:2:17: 'environments.prod.vault' must be a non-empty string without spaces" },
+		{ "environments:\n  prod: {vault: [a]}\n", ".hush.yml:2:17:" },
+		{ "audit: loud\n", ".hush.yml:1:8: unknown audit setting 'loud'" },
+		{ "audit: file\naudit: syslog\n", ".hush.yml:2:1: duplicate key 'audit'" },
+	};
+	hush_config *c;
+
+	(void)state;
+	assert_int_equal(hush_config_parse(&c, ".hush.yml", yml, strlen(yml)), 0);
+	assert_int_equal(c->nenvs, 2);
+	assert_string_equal(hush_config_env_find(c, "prod")->vault, "secret/data/myapp/prod");
+	assert_null(hush_config_env_find(c, "prod")->namespace_);
+	assert_string_equal(hush_config_env_find(c, "team-b")->vault, "kv/team/data/app?version=3");
+	assert_string_equal(hush_config_env_find(c, "team-b")->namespace_, "team-b");
+	assert_int_equal(hush_config_env_find(c, "team-b")->line, 3);
+	assert_null(hush_config_env_find(c, "dev"));
+	assert_int_equal(c->audit_dest, HUSH_CONFIG_AUDIT_SYSLOG);
+	assert_true(c->audit_required);
+	hush_config_free(c);
+	assert_int_equal(hush_config_parse(&c, ".hush.yml", "audit: file\n", 12), 0);
+	assert_int_equal(c->audit_dest, HUSH_CONFIG_AUDIT_FILE);
+	assert_false(c->audit_required);
+	hush_config_free(c);
+	assert_int_equal(hush_config_parse(&c, ".hush.yml", "salt: x\n", 8), 0);
+	assert_int_equal(c->audit_dest, 0);
+	assert_int_equal(c->nenvs, 0);
+	hush_config_free(c);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = NULL;
+		assert_int_not_equal(hush_config_parse(&c, ".hush.yml", bad[i].yml, strlen(bad[i].yml)), 0);
+		assert_null(c);
+		if (strncmp(hush_error_last(), bad[i].msg, strlen(bad[i].msg)))
+			fail_msg("case %zu: got '%s', want '%s...'", i, hush_error_last(), bad[i].msg);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_allow_errors),
 		cmocka_unit_test(test_ignore),
 		cmocka_unit_test(test_check_rule_ids),
+		cmocka_unit_test(test_environments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
