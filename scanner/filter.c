@@ -171,6 +171,34 @@ bool hush_is_placeholder(const char *s, size_t len)
 	return is_template(s, len) || is_x_mask(s, len) || has_sequence(s, len) || is_periodic(s, len);
 }
 
+bool hush_is_keyboard_mash(const char *s, size_t len)
+{
+	static const char home[] = "asdfghjkl";
+	size_t letters = 0, on_home = 0, run = 0, best = 0;
+
+	if (len > 24)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9') {
+			run = 0;
+			continue;
+		}
+		if (c < 'a' || c > 'z')
+			return false;
+		letters++;
+		if (strchr(home, c)) {
+			on_home++;
+			if (++run > best)
+				best = run;
+		} else {
+			run = 0;
+		}
+	}
+	return letters >= 6 && 10 * on_home >= 6 * letters && best >= 3;
+}
+
 bool hush_filter_accept(const hush_rule *rule, const char *secret, size_t len, double entropy)
 {
 	if (rule->literal)
@@ -178,6 +206,8 @@ bool hush_filter_accept(const hush_rule *rule, const char *secret, size_t len, d
 	if (rule->min_entropy > 0 && entropy < rule->min_entropy)
 		return false;
 	if (hush_is_placeholder(secret, len))
+		return false;
+	if (rule->generic && hush_is_keyboard_mash(secret, len))
 		return false;
 	for (size_t i = 0; i < rule->nstopwords; i++)
 		if (hush__memcasemem(secret, len, rule->stopwords[i], strlen(rule->stopwords[i])))

@@ -120,6 +120,45 @@ static void test_path_context(void **state)
 	assert_null(hush_path_context_name(HUSH_CONTEXT_NONE));
 }
 
+static void test_keyboard_mash(void **state)
+{
+	static const char *yes[] = { "lsdkfol23w54jlksdef", "qwe089234lkjsdf", "sdlfkj452", "kjfch2345sdf",
+				     "askfjh234as9sd8", "h480djs93hd8", "45ghiukldjahdnhzdauz" };
+	static const char *no[] = { "q8vx2lmz7pr4tk9w", "Sdlfkj452x", "sdfg12", "asdfghjklasdfghjklasdfghjkl", "lock%26key" };
+	uint64_t x = 0x9E3779B97F4A7C15ULL;
+	size_t mash = 0, n = 20000;
+	hush_rule generic, specific;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!hush_is_keyboard_mash(yes[i], strlen(yes[i])))
+			fail_msg("'%s' should be a keyboard mash", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (hush_is_keyboard_mash(no[i], strlen(no[i])))
+			fail_msg("'%s' should not be a keyboard mash", no[i]);
+	/* random lowercase-and-digit values of 8 to 24 bytes: few look like one */
+	for (size_t i = 0; i < n; i++) {
+		char v[24];
+		size_t len = 8 + i % 17;
+
+		for (size_t k = 0; k < len; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v[k] = "abcdefghijklmnopqrstuvwxyz0123456789"[(x >> 11) % 36];
+		}
+		mash += hush_is_keyboard_mash(v, len);
+	}
+	print_message("keyboard mash: %zu of %zu random values\n", mash, n);
+	assert_true(mash * 25 < n);
+	/* generic rules only */
+	memset(&generic, 0, sizeof(generic));
+	memset(&specific, 0, sizeof(specific));
+	generic.generic = true;
+	assert_false(hush_filter_accept(&generic, "sdlfkj452", 9, 3.2));
+	assert_true(hush_filter_accept(&specific, "sdlfkj452", 9, 3.2));
+}
+
 static void test_rule_filters(void **state)
 {
 	char *stop[] = { "fixture" };
@@ -145,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_placeholders),
 		cmocka_unit_test(test_placeholders_more),
 		cmocka_unit_test(test_path_context),
+		cmocka_unit_test(test_keyboard_mash),
 		cmocka_unit_test(test_rule_filters),
 	};
 
