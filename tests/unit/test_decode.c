@@ -63,6 +63,7 @@ static char *hexenc(const char *in, size_t len)
 {
 	char *out = malloc(2 * len + 1);
 
+	out[0] = '\0';
 	for (size_t i = 0; i < len; i++)
 		snprintf(out + 2 * i, 3, "%02x", (unsigned char)in[i]);
 	return out;
