@@ -548,7 +548,7 @@ static bool pct_next(const char *base, uint64_t base_off, uint64_t avail_end, ui
 		}
 		pct = base_off + (uint64_t)(q - base);
 		if (pct + 2 >= avail_end) {
-			from = avail_end;
+			from = cur->pos; /* the escape is cut: search again when there is more input */
 			break;
 		}
 		if (hexval[AT(pct + 1)] < 0 || hexval[AT(pct + 2)] < 0) {
