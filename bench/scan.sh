@@ -60,6 +60,9 @@ echo
 for j in 1 2; do
 	best_of "$HUSH" scan --no-ignore -q --format jsonl --report "$OUT/hush-j$j.jsonl" -j "$j" "$TREE"
 	eval "HUSH_WALL_$j=\$WALL HUSH_RSS_$j=\$RSS HUSH_CPU_$j=\$CPU"
+	best_of "$HUSH" scan --no-ignore -q --decode none --format jsonl --report "$OUT/hush-nodecode-j$j.jsonl" \
+		-j "$j" "$TREE"
+	eval "NODEC_WALL_$j=\$WALL NODEC_CPU_$j=\$CPU"
 	best_of rg -c -i -F -f "$OUT/keywords.txt" --no-ignore --hidden -j "$j" "$TREE"
 	eval "RG_WALL_$j=\$WALL RG_RSS_$j=\$RSS"
 done
@@ -71,6 +74,15 @@ for j in 1 2; do
 	awk -v j="$j" -v b="$BYTES" -v hw="$hw" -v hr="$hr" -v hc="$hc" -v rw="$rw" 'BEGIN {
 		printf "%-8d %8.3f %10.1f %12.1f %11.2f %8.3f %9.1f %13.2f %13.1f\n",
 			j, hw, b / hw / 1e6, b / hw / 1e6 / j, hc, rw, b / rw / 1e6, hw / rw, hr / 1024 }'
+done
+echo
+echo "decoding (hush's default, --decode base64 at depth 2) against --decode none:"
+for j in 1 2; do
+	eval "hw=\$HUSH_WALL_$j hc=\$HUSH_CPU_$j nw=\$NODEC_WALL_$j nc=\$NODEC_CPU_$j"
+	awk -v j="$j" -v b="$BYTES" -v hw="$hw" -v hc="$hc" -v nw="$nw" -v nc="$nc" 'BEGIN {
+		printf "  -j%d: %.1f MB/s per thread (CPU %.2f s) with, %.1f MB/s per thread (CPU %.2f s) without: " \
+			"decoding costs %+.0f%% wall, %+.0f%% CPU\n", j, b / hw / 1e6 / j, hc, b / nw / 1e6 / j, nc,
+			100 * (hw / nw - 1), (nc > 0) ? 100 * (hc / nc - 1) : 0 }'
 done
 echo
 for j in 1 2; do

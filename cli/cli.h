@@ -63,6 +63,9 @@ int cli_load_rules(hush_ruleset **out, const rule_options *ro, const hush_config
  */
 int cli_load_suppressions(hush_config **cfg, const rule_options *ro, const hush_ruleset *rs, const char *root);
 
+/* "low", "medium" or "high" into *out; -1 for anything else. */
+int cli_parse_confidence(hush_confidence *out, const char *name);
+
 /* Parse --rules/--no-builtin-rules/--disable-rule/--config/--no-config/--no-cache. Returns 1 if handled. */
 int cli_rule_option(rule_options *ro, int opt, const char *arg);
 

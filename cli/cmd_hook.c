@@ -182,7 +182,7 @@ static void print_findings(const hush_scan_result *res, const char *what)
 		if (f->commit[0])
 			fprintf(stderr, "commit %.12s ", f->commit);
 		fprintf(stderr, "%s:%llu: %s [%s] %s\n", f->path, (unsigned long long)f->line, f->rule->id,
-			hush_confidence_name(f->rule->confidence), f->secret);
+			hush_confidence_name(f->confidence), f->secret);
 	}
 }
 
@@ -253,6 +253,7 @@ static int hook_prepare(hook_env *e, const char *repo_path)
 		return EXIT_ERROR;
 	if (e->ro.no_cache)
 		mo.cache_dir = "";
+	mo.decode = HUSH_DECODE_DEFAULT; /* as `hush scan`: base64-encoded secrets block a commit too */
 	if (hush_matcher_new(&e->m, e->rs, &mo) != 0) {
 		cli_error("%s", hush_error_last());
 		return EXIT_ERROR;

@@ -62,6 +62,12 @@ const char cmd_scan_usage[] =
 	"                          wherever they appear (needs ENV's private key; repeatable). Reports show\n"
 	"                          the name, never any part of the value\n"
 	"      --vault-dir DIR     the vault folder for --vault (default: .hush at the repository root)\n"
+	"      --decode LIST       look for secrets inside encoded text: base64, hex, percent (comma-separated),\n"
+	"                          all or none (default: base64). Findings are placed at the encoded text\n"
+	"      --decode-depth N    decode encodings nested up to N deep, 1 to 8 (default 2: base64 in base64)\n"
+	"      --min-confidence LEVEL\n"
+	"                          report only findings of at least this confidence: low (default), medium or\n"
+	"                          high. Findings in tests and documentation count one level lower\n"
 	"      --strict            exit 2 when there was any warning\n"
 	"  -q, --quiet             print no summary line and no progress\n"
 	"      --color WHEN        auto (default), always or never; NO_COLOR is honoured\n"
@@ -437,6 +443,9 @@ int cmd_scan(int argc, char **argv)
 		{ "no-inline-allow", no_argument, NULL, OPT_NO_INLINE_ALLOW },
 		{ "vault", required_argument, NULL, OPT_VAULT },
 		{ "vault-dir", required_argument, NULL, OPT_VAULT_DIR },
+		{ "decode", required_argument, NULL, OPT_DECODE },
+		{ "decode-depth", required_argument, NULL, OPT_DECODE_DEPTH },
+		{ "min-confidence", required_argument, NULL, OPT_MIN_CONFIDENCE },
 		RULE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -471,6 +480,7 @@ int cmd_scan(int argc, char **argv)
 	int opt, rc = EXIT_ERROR;
 
 	memset(&ro, 0, sizeof(ro));
+	mo.decode = HUSH_DECODE_DEFAULT;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "f:o:j:q", longopts, NULL)) != -1) {
 		int handled = cli_rule_option(&ro, opt, optarg);
@@ -546,6 +556,33 @@ int cmd_scan(int argc, char **argv)
 				goto cleanup;
 			break;
 		case OPT_VAULT_DIR: vault_dir = optarg; break;
+		case OPT_DECODE:
+			if (hush_decode_parse(&mo.decode, optarg) < 0) {
+				cli_error("invalid --decode '%s': use a comma-separated list of base64, hex and percent, "
+					  "or all, or none", optarg);
+				goto cleanup;
+			}
+			break;
+		case OPT_DECODE_DEPTH: {
+			char *end;
+			long n;
+
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || *end || n < 1 || n > (long)HUSH_DECODE_MAX_DEPTH) {
+				cli_error("invalid --decode-depth '%s': use a number from 1 to %u", optarg,
+					  HUSH_DECODE_MAX_DEPTH);
+				goto cleanup;
+			}
+			mo.decode_depth = (unsigned)n;
+			break;
+		}
+		case OPT_MIN_CONFIDENCE:
+			if (cli_parse_confidence(&so.min_confidence, optarg) < 0) {
+				cli_error("invalid --min-confidence '%s': use low, medium or high", optarg);
+				goto cleanup;
+			}
+			break;
 		default:
 			fprintf(stderr, "Run 'hush scan --help' for the options.\n");
 			goto cleanup;

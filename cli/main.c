@@ -271,6 +271,19 @@ static int push_arg(const char ***v, size_t *n, const char *arg)
 	return 0;
 }
 
+int cli_parse_confidence(hush_confidence *out, const char *name)
+{
+	if (!strcmp(name, "low"))
+		*out = HUSH_CONFIDENCE_LOW;
+	else if (!strcmp(name, "medium"))
+		*out = HUSH_CONFIDENCE_MEDIUM;
+	else if (!strcmp(name, "high"))
+		*out = HUSH_CONFIDENCE_HIGH;
+	else
+		return -1;
+	return 0;
+}
+
 int cli_rule_option(rule_options *ro, int opt, const char *arg)
 {
 	switch (opt) {

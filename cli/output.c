@@ -72,16 +72,24 @@ static int write_text(FILE *fp, const hush_scan_result *res, bool color)
 	for (size_t i = 0; i < res->count; i++) {
 		const hush_finding *f = &res->findings[i];
 		const char *cc = !color ? ""
-				 : f->rule->confidence == HUSH_CONFIDENCE_HIGH   ? "\033[1;31m"
-				 : f->rule->confidence == HUSH_CONFIDENCE_MEDIUM ? "\033[1;33m"
+				 : f->confidence == HUSH_CONFIDENCE_HIGH   ? "\033[1;31m"
+				 : f->confidence == HUSH_CONFIDENCE_MEDIUM ? "\033[1;33m"
 										  : "\033[36m";
 
 		fputs(bold, fp);
 		put_safe(fp, f->path, strlen(f->path));
 		fprintf(fp, ":%llu:%llu:%s %s%s%s [%s] ", (unsigned long long)f->line, (unsigned long long)f->column,
-			reset, cc, f->rule->id, reset, hush_confidence_name(f->rule->confidence));
+			reset, cc, f->rule->id, reset, hush_confidence_name(f->confidence));
 		put_safe(fp, f->secret, f->secret_len);
 		fprintf(fp, "  %s(%s", color ? "\033[2m" : "", f->rule->description);
+		if (f->encoding) {
+			char chain[64];
+
+			hush_decode_chain_name(chain, sizeof(chain), f->encoding);
+			fprintf(fp, ", decoded from %s", chain);
+		}
+		if (f->context)
+			fprintf(fp, ", in %s: confidence lowered", f->context == HUSH_CONTEXT_TEST ? "a test" : "documentation");
 		if (f->commit[0]) {
 			char date[40];
 
@@ -183,6 +191,23 @@ static int set_git_fields(json_t *o, const hush_finding *f)
 	return 0;
 }
 
+/* Fields present only when they apply: "encoding" (the decoding chain), "context" and "rule_confidence". */
+static int set_finding_extras(json_t *o, const hush_finding *f)
+{
+	if (f->encoding) {
+		char chain[64];
+
+		hush_decode_chain_name(chain, sizeof(chain), f->encoding);
+		if (json_object_set_new(o, "encoding", json_string(chain)))
+			return -1;
+	}
+	if (f->context && (json_object_set_new(o, "context", json_string(hush_path_context_name(f->context))) ||
+			   json_object_set_new(o, "rule_confidence",
+					       json_string(hush_confidence_name(f->rule->confidence)))))
+		return -1;
+	return 0;
+}
+
 static json_t *finding_json(const hush_finding *f, bool redacted)
 {
 	json_t *o = json_object();
@@ -191,7 +216,7 @@ static json_t *finding_json(const hush_finding *f, bool redacted)
 		return NULL;
 	if (json_object_set_new(o, "rule_id", json_string(f->rule->id)) ||
 	    json_object_set_new(o, "description", json_string(f->rule->description)) ||
-	    json_object_set_new(o, "confidence", json_string(hush_confidence_name(f->rule->confidence))) ||
+	    json_object_set_new(o, "confidence", json_string(hush_confidence_name(f->confidence))) ||
 	    set_bytes(o, "path", f->path, strlen(f->path)) ||
 	    json_object_set_new(o, "line", json_integer((json_int_t)f->line)) ||
 	    json_object_set_new(o, "column", json_integer((json_int_t)f->column)) ||
@@ -201,7 +226,8 @@ static json_t *finding_json(const hush_finding *f, bool redacted)
 	    set_bytes(o, "secret", f->secret, f->secret_len) ||
 	    json_object_set_new(o, "secret_redacted", json_boolean(redacted)) ||
 	    json_object_set_new(o, "entropy", json_real(f->entropy)) ||
-	    json_object_set_new(o, "fingerprint", json_string(f->fingerprint)) || set_git_fields(o, f)) {
+	    json_object_set_new(o, "fingerprint", json_string(f->fingerprint)) || set_git_fields(o, f) ||
+	    set_finding_extras(o, f)) {
 		json_decref(o);
 		return NULL;
 	}
@@ -210,7 +236,7 @@ static json_t *finding_json(const hush_finding *f, bool redacted)
 
 static json_t *summary_json(const hush_scan_stats *s)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "commits",
+	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "commits",
 			 (json_int_t)s->commits, "trees", (json_int_t)s->trees, "blobs", (json_int_t)s->blobs,
 			 "files", (json_int_t)s->files, "bytes",
 			 (json_int_t)s->bytes, "findings", (json_int_t)s->findings, "allowed", (json_int_t)s->allowed,
@@ -219,6 +245,14 @@ static json_t *summary_json(const hush_scan_stats *s)
 			 (json_int_t)s->skipped_large, "skipped_ignored", (json_int_t)s->skipped_ignored,
 			 "skipped_special", (json_int_t)s->skipped_special, "warnings", (json_int_t)s->warnings,
 			 "elapsed_ms", (double)s->elapsed_ns / 1e6);
+
+	/* only when --min-confidence left findings out, so reports without it keep their exact shape */
+	if (o && s->below_confidence &&
+	    json_object_set_new(o, "below_min_confidence", json_integer((json_int_t)s->below_confidence))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static int write_json(FILE *fp, const hush_scan_result *res, bool redacted)
@@ -464,17 +498,18 @@ static json_t *sarif_result(const hush_finding *f, size_t rule_index)
 	err = err || hush_buf_puts(&msg, ". Rotate the secret and remove it from the code and the history.");
 	if (!err)
 		o = json_pack("{s:s, s:I, s:s, s:{s:s}, s:[{s:{s:{s:s, s:s}, s:{s:I, s:I}}}], s:{s:s}}", "ruleId",
-			      f->rule->id, "ruleIndex", (json_int_t)rule_index, "level", sarif_level(f->rule->confidence),
+			      f->rule->id, "ruleIndex", (json_int_t)rule_index, "level", sarif_level(f->confidence),
 			      "message", "text", msg.ptr, "locations", "physicalLocation", "artifactLocation", "uri",
 			      uri, "uriBaseId", "%SRCROOT%", "region", "startLine", (json_int_t)f->line, "endLine",
 			      (json_int_t)(f->end_line >= f->line ? f->end_line : f->line), "partialFingerprints",
 			      "hushFingerprint/v1", f->fingerprint);
-	if (o && (f->commit[0] || f->blob[0])) {
+	if (o && (f->commit[0] || f->blob[0] || f->encoding || f->context)) {
 		json_t *props = json_object();
 
 		if (!props || json_object_set_new(o, "properties", props) ||
 		    (f->commit[0] && json_object_set_new(props, "commit", json_string(f->commit))) ||
-		    (f->blob[0] && json_object_set_new(props, "blob", json_string(f->blob)))) {
+		    (f->blob[0] && json_object_set_new(props, "blob", json_string(f->blob))) ||
+		    set_finding_extras(props, f)) {
 			json_decref(o);
 			o = NULL;
 		} else if (f->commit[0]) {
@@ -588,7 +623,7 @@ static int write_csv(FILE *fp, const hush_scan_result *res)
 		if (f->commit[0])
 			iso_date(date, sizeof(date), f->author_time, f->author_offset);
 		if (csv_str(fp, f->rule->id) || csv_str(fp, f->rule->description) ||
-		    csv_str(fp, hush_confidence_name(f->rule->confidence)) || csv_str(fp, f->path) ||
+		    csv_str(fp, hush_confidence_name(f->confidence)) || csv_str(fp, f->path) ||
 		    csv_u64(fp, f->line) || csv_u64(fp, f->column) || csv_u64(fp, f->end_line) ||
 		    csv_field(fp, f->secret, f->secret_len, false) || fprintf(fp, "%.6g,", f->entropy) < 0 ||
 		    csv_str(fp, f->fingerprint) || csv_str(fp, f->commit) ||
@@ -677,7 +712,7 @@ static int write_junit(FILE *fp, const hush_scan_result *res, bool redacted)
 		err = err || xml_puts(fp, f->rule->id);
 		fputs(" (", fp);
 		err = err || xml_puts(fp, f->rule->description);
-		fprintf(fp, "), confidence %s\nLocation: ", hush_confidence_name(f->rule->confidence));
+		fprintf(fp, "), confidence %s\nLocation: ", hush_confidence_name(f->confidence));
 		err = err || xml_puts(fp, f->path);
 		fprintf(fp, ":%llu:%llu\nSecret: ", (unsigned long long)f->line, (unsigned long long)f->column);
 		err = err || xml_put(fp, f->secret, f->secret_len);
@@ -728,7 +763,7 @@ static int write_github(FILE *fp, const hush_scan_result *res)
 {
 	for (size_t i = 0; i < res->count; i++) {
 		const hush_finding *f = &res->findings[i];
-		hush_confidence c = f->rule->confidence;
+		hush_confidence c = f->confidence;
 		int err = 0;
 
 		fprintf(fp, "::%s file=", c == HUSH_CONFIDENCE_HIGH ? "error" : c == HUSH_CONFIDENCE_MEDIUM ? "warning" : "notice");

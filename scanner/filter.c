@@ -1,13 +1,37 @@
-/* filter.c: placeholder and stopword checks applied to every candidate secret. */
+/*
+ * filter.c: the checks every candidate secret goes through (placeholders, templates, masks, sequences, known
+ * example values, stopwords) and the context a path gives its findings.
+ */
 #include <string.h>
 
 #include "hush/filter.h"
 #include "common/util.h"
 #include "common/banned.h"
 
+/* Contained anywhere in the value, case-insensitively. */
 static const char *const placeholder_words[] = {
-	"xxxx", "****", "....", "changeme", "change_me", "change-me", "example", "placeholder", "your_", "your-",
-	"yourtoken", "yourkey", "yoursecret", "yourpassword", "dummy", "redacted", "insert", "replace",
+	"xxxx", "****", "....", "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2", /* ••• */
+	"changeme", "change_me", "change-me", "example", "placeholder", "your_", "your-", "yourtoken", "yourkey",
+	"yoursecret", "yourpassword", "dummy", "redacted", "insert", "replace", "qwerty", "asdfgh", "zxcvbn",
+	"fake", "notreal", "not_real", "not-real", "not_a_real", "not-a-real",
+};
+
+/*
+ * Values published as examples in specifications and vendor documentation, found verbatim in countless READMEs,
+ * docstrings and tests (contained anywhere in the value, case-sensitively). AWS's documented keys
+ * (AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY) already contain "example".
+ */
+static const char *const known_examples[] = {
+	/* RFC 6749 (OAuth 2.0): access and refresh token, authorization code, client secret */
+	"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "SplxlOBeZQQYbYS6WxSbIA", "7Fjfp0ZBr1KtDRbnfVdmIw",
+	"czZCaGRSa3F0MzpnWDFmQmF0M2JW", "gX1fBat3bV",
+	/* RFC 5849 (OAuth 1.0): consumer keys and secrets, tokens */
+	"dpf43f3p2l4k3l03", "kd94hf93k423kf44", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "nnch734d00sl2jdk",
+	"pfkkdhi9sl3r4s00", "kllo9940pd9333jh", "9djdj82h48djs9d2", "0685bd9184jfhq22", "ad180jjd733klru7",
+	/* jwt.io's HS256 example token (its signature) */
+	"SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+	/* Stripe's documentation test keys */
+	"4eC39HqLyjWDarjtT1zdp7dc", "TYooMQauvdEDq54NiTphI7jx",
 };
 
 static bool enclosed(const char *s, size_t len, const char *open, const char *close)
@@ -15,6 +39,113 @@ static bool enclosed(const char *s, size_t len, const char *open, const char *cl
 	const char *a = hush__memcasemem(s, len, open, strlen(open));
 
 	return a && hush__memcasemem(a, len - (size_t)(a - s), close, strlen(close));
+}
+
+static bool is_ident(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+	       c == '.';
+}
+
+/* s[1 .. len-1) is a non-empty identifier: the inside of @VAR@, %VAR%, {name}, [NAME], __NAME__ */
+static bool ident_between(const char *s, size_t len, size_t skip)
+{
+	if (len <= 2 * skip)
+		return false;
+	for (size_t i = skip; i < len - skip; i++)
+		if (!is_ident((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* ${VAR}, {{ x }}, %(name)s, <your-token>, $(cmd), #{ruby}, @VAR@, %VAR%, {name}, [NAME], __NAME__, $VAR */
+static bool is_template(const char *s, size_t len)
+{
+	unsigned char f = (unsigned char)s[0], l = (unsigned char)s[len - 1];
+
+	if (enclosed(s, len, "${", "}") || enclosed(s, len, "{{", "}}") || enclosed(s, len, "%(", ")") ||
+	    enclosed(s, len, "$(", ")") || enclosed(s, len, "#{", "}") || enclosed(s, len, "<your", ">") ||
+	    enclosed(s, len, "<insert", ">"))
+		return true;
+	if (f == '<' && l == '>')
+		return true;
+	if (((f == '@' && l == '@') || (f == '%' && l == '%') || (f == '{' && l == '}') || (f == '[' && l == ']')) &&
+	    ident_between(s, len, 1))
+		return true;
+	if (len >= 5 && s[0] == '_' && s[1] == '_' && s[len - 1] == '_' && s[len - 2] == '_' && ident_between(s, len, 2))
+		return true;
+	if (f == '$' && len >= 2) { /* $VAR, the whole value */
+		for (size_t i = 1; i < len; i++)
+			if (!is_ident((unsigned char)s[i]))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+/* A run of 6 characters each one more (or one less) than the one before: 123456, abcdef, FEDCBA, 987654. */
+static bool has_sequence(const char *s, size_t len)
+{
+	size_t up = 1, down = 1;
+
+	for (size_t i = 1; i < len; i++) {
+		unsigned char a = (unsigned char)s[i - 1], b = (unsigned char)s[i];
+		bool same_class = ((a >= '0' && a <= '9') && (b >= '0' && b <= '9')) ||
+				  ((a >= 'a' && a <= 'z') && (b >= 'a' && b <= 'z')) ||
+				  ((a >= 'A' && a <= 'Z') && (b >= 'A' && b <= 'Z'));
+
+		up = same_class && b == a + 1 ? up + 1 : 1;
+		down = same_class && b + 1 == a ? down + 1 : 1;
+		if (up >= 6 || down >= 6)
+			return true;
+	}
+	return false;
+}
+
+/* The value repeats a unit of up to 16 bytes at least twice: abcabcabc, 12341234, deadbeefdeadbeef. */
+static bool is_periodic(const char *s, size_t len)
+{
+	for (size_t p = 1; p <= 16 && 2 * p <= len; p++) {
+		size_t i;
+
+		for (i = p; i < len && s[i] == s[i - p]; i++)
+			;
+		if (i == len)
+			return true;
+	}
+	return false;
+}
+
+static bool is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/*
+ * A mask of x's: most letters are x or X, three at least (XXXX-XXXX, 1234-xxx-xxx), or a whole segment of three
+ * x's or more between separators (sk_live_xxx_123, AKIA-XXX).
+ */
+static bool is_x_mask(const char *s, size_t len)
+{
+	size_t x = 0, letters = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+			letters++;
+			x += (c == 'x' || c == 'X');
+		}
+		if ((c == 'x' || c == 'X') && (i == 0 || !is_alnum((unsigned char)s[i - 1]))) {
+			size_t j = i;
+
+			while (j < len && (s[j] == 'x' || s[j] == 'X'))
+				j++;
+			if (j - i >= 3 && (j == len || !is_alnum((unsigned char)s[j])))
+				return true;
+		}
+	}
+	return x >= 3 && 2 * x >= letters;
 }
 
 bool hush_is_placeholder(const char *s, size_t len)
@@ -30,10 +161,42 @@ bool hush_is_placeholder(const char *s, size_t len)
 	for (i = 0; i < HUSH_ARRAY_SIZE(placeholder_words); i++)
 		if (hush__memcasemem(s, len, placeholder_words[i], strlen(placeholder_words[i])))
 			return true;
-	if (enclosed(s, len, "${", "}") || enclosed(s, len, "{{", "}}") || enclosed(s, len, "%(", ")") ||
-	    (s[0] == '<' && s[len - 1] == '>') || enclosed(s, len, "<your", ">") || enclosed(s, len, "<insert", ">"))
-		return true;
-	return false;
+	for (i = 0; i < HUSH_ARRAY_SIZE(known_examples); i++) {
+		size_t n = strlen(known_examples[i]);
+
+		for (const char *p = s; (p = memchr(p, known_examples[i][0], len - (size_t)(p - s))) != NULL; p++)
+			if ((size_t)(s + len - p) >= n && !memcmp(p, known_examples[i], n))
+				return true;
+	}
+	return is_template(s, len) || is_x_mask(s, len) || has_sequence(s, len) || is_periodic(s, len);
+}
+
+bool hush_is_keyboard_mash(const char *s, size_t len)
+{
+	static const char home[] = "asdfghjkl";
+	size_t letters = 0, on_home = 0, run = 0, best = 0;
+
+	if (len > 24)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9') {
+			run = 0;
+			continue;
+		}
+		if (c < 'a' || c > 'z')
+			return false;
+		letters++;
+		if (strchr(home, c)) {
+			on_home++;
+			if (++run > best)
+				best = run;
+		} else {
+			run = 0;
+		}
+	}
+	return letters >= 6 && 10 * on_home >= 6 * letters && best >= 3;
 }
 
 bool hush_filter_accept(const hush_rule *rule, const char *secret, size_t len, double entropy)
@@ -44,8 +207,84 @@ bool hush_filter_accept(const hush_rule *rule, const char *secret, size_t len, d
 		return false;
 	if (hush_is_placeholder(secret, len))
 		return false;
+	if (rule->generic && hush_is_keyboard_mash(secret, len))
+		return false;
 	for (size_t i = 0; i < rule->nstopwords; i++)
 		if (hush__memcasemem(secret, len, rule->stopwords[i], strlen(rule->stopwords[i])))
 			return false;
 	return true;
+}
+
+/* ---- context ---- */
+
+static const char *const test_dirs[] = {
+	"test", "tests", "spec", "specs", "fixture", "fixtures", "__tests__", "__fixtures__", "__mocks__",
+	"testdata", "test-data", "test_data", "testing",
+};
+static const char *const doc_dirs[] = { "doc", "docs", "documentation", "example", "examples", "sample", "samples" };
+static const char *const doc_exts[] = { ".md", ".markdown", ".rst", ".adoc" };
+
+static bool name_in(const char *name, size_t n, const char *const *set, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strlen(set[i]) == n && hush__memcasemem(name, n, set[i], n) != NULL)
+			return true;
+	return false;
+}
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n >= k && !memcmp(s + n - k, suffix, k);
+}
+
+/* test_x.py, x_test.go, x.test.js, x.spec.ts, x_spec.rb, XTest.java, XTests.cs */
+static bool test_file_name(const char *base, size_t n)
+{
+	const char *dot = NULL;
+	size_t stem;
+
+	for (size_t i = n; i-- > 1;)
+		if (base[i] == '.') {
+			dot = base + i;
+			break;
+		}
+	stem = dot ? (size_t)(dot - base) : n;
+	if (n > 5 && !memcmp(base, "test_", 5))
+		return true;
+	return ends_with(base, stem, "_test") || ends_with(base, stem, ".test") || ends_with(base, stem, "_spec") ||
+	       ends_with(base, stem, ".spec") || (stem > 4 && ends_with(base, stem, "Test")) ||
+	       (stem > 5 && ends_with(base, stem, "Tests"));
+}
+
+hush_path_context hush_path_context_of(const char *relpath)
+{
+	const char *p = relpath, *slash;
+	bool docs = false;
+
+	if (!relpath)
+		return HUSH_CONTEXT_NONE;
+	while ((slash = strchr(p, '/')) != NULL) {
+		size_t n = (size_t)(slash - p);
+
+		if (name_in(p, n, test_dirs, HUSH_ARRAY_SIZE(test_dirs)))
+			return HUSH_CONTEXT_TEST;
+		if (name_in(p, n, doc_dirs, HUSH_ARRAY_SIZE(doc_dirs)))
+			docs = true;
+		p = slash + 1;
+	}
+	if (test_file_name(p, strlen(p)))
+		return HUSH_CONTEXT_TEST;
+	for (size_t i = 0; i < HUSH_ARRAY_SIZE(doc_exts) && !docs; i++) {
+		size_t n = strlen(p), k = strlen(doc_exts[i]);
+
+		docs = n > k && hush__memcasemem(p + n - k, k, doc_exts[i], k) != NULL;
+	}
+	return docs ? HUSH_CONTEXT_DOCS : HUSH_CONTEXT_NONE;
+}
+
+const char *hush_path_context_name(hush_path_context c)
+{
+	return c == HUSH_CONTEXT_TEST ? "test" : c == HUSH_CONTEXT_DOCS ? "docs" : NULL;
 }

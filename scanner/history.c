@@ -126,20 +126,45 @@ static void queue_close(job_queue *q)
 
 /* ---- workers ---- */
 
-/* A blob's matches, held until we know which lines its commit added. Pointers stay valid while the blob does. */
+/*
+ * A blob's matches, held until we know which lines its commit added. Pointers into the blob stay valid while the
+ * blob does; the secret of a match found in an encoded span lives in the matcher only during the callback, so
+ * it is copied (and the copies freed with the rest).
+ */
 typedef struct {
 	hush_match *v;
 	size_t n, alloc;
+	char **copies;
+	size_t ncopies, acopies;
 } held_matches;
 
 static int hold_match(const hush_match *m, void *payload)
 {
 	held_matches *h = payload;
+	char *copy = NULL;
 
 	if (hush__array_grow((void **)&h->v, &h->alloc, h->n, sizeof(*h->v)))
 		return HUSH_ENOMEM;
-	h->v[h->n++] = *m;
+	if (m->encoding) {
+		if (hush__array_grow((void **)&h->copies, &h->acopies, h->ncopies, sizeof(*h->copies)) ||
+		    !(copy = hush__malloc(m->secret_len ? m->secret_len : 1)))
+			return HUSH_ENOMEM;
+		memcpy(copy, m->secret, m->secret_len);
+		h->copies[h->ncopies++] = copy;
+	}
+	h->v[h->n] = *m;
+	if (copy)
+		h->v[h->n].secret = copy;
+	h->n++;
 	return 0;
+}
+
+static void held_dispose(held_matches *h)
+{
+	for (size_t i = 0; i < h->ncopies; i++)
+		free(h->copies[i]);
+	free(h->copies);
+	free(h->v);
 }
 
 /* Added lines of new relative to old (new-side numbers, sorted ranges). */
@@ -255,14 +280,14 @@ static int scan_job(history *hs, git_repository *repo, git_odb *odb, hush_match_
 		hs->sink.res->stats.skipped_ignored++; /* a hush vault: ciphertexts only */
 		pthread_mutex_unlock(&hs->sink.lock);
 	} else {
-		held_matches h = { NULL, 0, 0 };
+		held_matches h = { NULL, 0, 0, NULL, 0, 0 };
 
 		err = hush_match_buffer(ctx, data, size, false, hold_match, &h);
 		if (!err)
 			err = filter_added(repo, j, &h);
 		for (size_t i = 0; i < h.n && !err; i++)
 			err = hush__sink_match(&h.v[i], &o);
-		free(h.v);
+		held_dispose(&h);
 		atomic_fetch_add(&hs->blobs_done, 1);
 		atomic_fetch_add(&hs->bytes_done, size);
 	}

@@ -9,6 +9,11 @@
  * it. This gives exactly the matches PCRE2 alone finds scanning left to right (see tests/unit/test_matcher.c).
  * Confirmed matches wait in a pending list until no later match can start before them or overlap them, then go
  * to the callback in order of their secret's start.
+ *
+ * Decoding (hush/decode.h): after each round's prefilter pass, the encoded spans that start in the round are
+ * decoded and the decoded text is scanned by a child context (one nesting level deeper, the same matcher). Its
+ * matches join this context's pending list placed at the span, so ordering, overlap rules and line numbers work
+ * as for any other match.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
@@ -27,6 +32,7 @@
 #include "hush/filter.h"
 #include "hush/matcher.h"
 #include "scanner/cache.h"
+#include "scanner/decode.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -36,6 +42,9 @@
 #define MATCH_LIMIT 1000000u
 #define ALLOW_MARKER "hush:allow"
 #define GITLEAKS_ALLOW_MARKER "gitleaks:allow" /* honoured too, so repositories moving from gitleaks keep theirs */
+#define DEC_MAX_FINDINGS 256 /* matches taken from one decoded span (a span of 64 KiB of fake tokens) */
+/* the widest span a pending match can have: a decoded span, or a rule's match */
+#define WIDEST ((uint64_t)HUSH_DECODE_MAX_SPAN + 2 + HUSH_MAX_RULE_WIDTH + HUSH_LOOKAROUND)
 
 typedef struct {
 	_Atomic(pcre2_code *) code;
@@ -56,12 +65,21 @@ struct hush_matcher {
 	hs_scratch_t *proto_scratch;
 	pthread_mutex_t lock;
 	bool from_cache;
+	unsigned decode;       /* encodings to look inside */
+	unsigned decode_depth; /* nesting levels */
 };
 
 typedef struct {
 	size_t rule;
 	uint64_t start, end, sstart, send;
 	double entropy;
+	/* a match in an encoded span: its chain (0 for raw text), the decoded secret (owned), and where the secret
+	 * lies in the first level's decoded text (for overlaps between matches of one span) */
+	uint32_t chain;
+	bool dallowed; /* the decoded text carried an allow marker */
+	char *dsecret;
+	size_t dlen;
+	uint64_t istart, iend;
 } pending_match;
 
 typedef struct {
@@ -96,6 +114,20 @@ struct hush_match_ctx {
 	hush_match_cb cb;
 	void *payload;
 	int cb_rc;
+
+	/* the last search for each allow marker (line_allowed): [lo, hi) searched, first occurrence at (or none) */
+	struct {
+		uint64_t lo, hi, at;
+	} mk[2];
+
+	/* decoding: the encodings looked inside at this level (0 at the deepest) and one cursor per encoding */
+	unsigned dec_mask, dec_depth;
+	hush__dec_cursor dcur[3];
+	hush_match_ctx *child;     /* scans decoded text one level deeper; made on first use */
+	unsigned char *dbuf;       /* the current span's decoded bytes */
+	uint64_t dspan_s, dspan_e; /* the span being decoded */
+	uint32_t dchain;           /* its chain code */
+	size_t dfound;             /* matches taken from it */
 };
 
 /* ---------- building ---------- */
@@ -338,6 +370,10 @@ int hush_matcher_new(hush_matcher **out, const hush_ruleset *rules, const hush_m
 		return HUSH_ENOMEM;
 	m->rules = rules;
 	m->nrules = hush_ruleset_count(rules);
+	m->decode = opts->decode & HUSH_DECODE_ALL;
+	m->decode_depth = opts->decode_depth ? opts->decode_depth : HUSH_DECODE_DEFAULT_DEPTH;
+	if (m->decode_depth > HUSH_DECODE_MAX_DEPTH)
+		m->decode_depth = HUSH_DECODE_MAX_DEPTH;
 	while (m->nmain < m->nrules && !hush_ruleset_get(rules, m->nmain)->literal)
 		m->nmain++;
 	for (size_t i = m->nmain; i < m->nrules; i++)
@@ -434,7 +470,7 @@ const hush_ruleset *hush_matcher_rules(const hush_matcher *m)
 
 /* ---------- per-thread context ---------- */
 
-int hush_match_ctx_new(hush_match_ctx **out, const hush_matcher *m)
+static int ctx_new(hush_match_ctx **out, const hush_matcher *m, unsigned depth)
 {
 	hush_match_ctx *c = hush__calloc(1, sizeof(*c));
 
@@ -443,6 +479,8 @@ int hush_match_ctx_new(hush_match_ctx **out, const hush_matcher *m)
 		return HUSH_ENOMEM;
 	c->m = m;
 	c->chunk = DEFAULT_CHUNK;
+	c->dec_depth = depth;
+	c->dec_mask = depth ? m->decode : 0;
 	c->st = hush__calloc(m->nrules, sizeof(rule_state));
 	c->md = pcre2_match_data_create(MAX_GROUPS, NULL);
 	c->mctx = pcre2_match_context_create(NULL);
@@ -458,10 +496,26 @@ int hush_match_ctx_new(hush_match_ctx **out, const hush_matcher *m)
 	return 0;
 }
 
+int hush_match_ctx_new(hush_match_ctx **out, const hush_matcher *m)
+{
+	return ctx_new(out, m, m->decode ? m->decode_depth : 0);
+}
+
+/* Drop every pending match (and the decoded secrets they own). */
+static void clear_pending(hush_match_ctx *c)
+{
+	for (size_t i = 0; i < c->npend; i++)
+		free(c->pend[i].dsecret);
+	c->npend = 0;
+}
+
 void hush_match_ctx_free(hush_match_ctx *c)
 {
 	if (!c)
 		return;
+	clear_pending(c);
+	hush_match_ctx_free(c->child);
+	free(c->dbuf);
 	if (c->scratch)
 		hs_free_scratch(c->scratch);
 	pcre2_match_data_free(c->md);
@@ -491,14 +545,19 @@ int hush_match_ctx_reset(hush_match_ctx *c)
 	/* the old scratch may be marked in use by the interrupted scan; it is released, not reused */
 	hs_free_scratch(c->scratch);
 	c->scratch = s;
-	c->npend = 0;
+	clear_pending(c);
 	return 0;
 }
 
 static void begin_scan(hush_match_ctx *c, hush_match_cb cb, void *payload)
 {
 	memset(c->st, 0, c->m->nrules * sizeof(rule_state));
-	c->npend = 0;
+	clear_pending(c);
+	memset(c->dcur, 0, sizeof(c->dcur));
+	for (size_t k = 0; k < 2; k++) {
+		c->mk[k].lo = c->mk[k].hi = 0;
+		c->mk[k].at = UINT64_MAX;
+	}
 	c->flushed_ng_end = 0;
 	c->cur_pos = 0;
 	c->cur_line = 1;
@@ -523,6 +582,7 @@ static int add_pending(hush_match_ctx *c, size_t rule, uint64_t ms, uint64_t me,
 	if (hush__array_grow((void **)&c->pend, &c->apend, c->npend, sizeof(*c->pend)))
 		return HUSH_ENOMEM;
 	p = &c->pend[c->npend++];
+	memset(p, 0, sizeof(*p));
 	p->rule = rule;
 	p->start = ms;
 	p->end = me;
@@ -657,28 +717,100 @@ static int cmp_pending(const void *a, const void *b)
 		return x->sstart < y->sstart ? -1 : 1;
 	if (x->rule != y->rule)
 		return x->rule < y->rule ? -1 : 1;
+	/* only matches in encoded spans can tie this far */
+	if (x->chain != y->chain)
+		return x->chain < y->chain ? -1 : 1;
+	if (x->istart != y->istart)
+		return x->istart < y->istart ? -1 : 1;
+	if (x->iend != y->iend)
+		return x->iend < y->iend ? -1 : 1;
+	if (x->send != y->send)
+		return x->send < y->send ? -1 : 1;
 	return 0;
+}
+
+static const char *pending_secret(const hush_match_ctx *c, const pending_match *p, size_t *len)
+{
+	if (p->chain) {
+		*len = p->dlen;
+		return p->dsecret;
+	}
+	*len = (size_t)(p->send - p->sstart);
+	return c->base + (p->sstart - c->base_off);
+}
+
+/* Do the secrets overlap? Two matches of one encoded span compare where they lie in its decoded text. */
+static bool pending_overlap(const pending_match *a, const pending_match *b)
+{
+	if (a->chain && b->chain && a->sstart == b->sstart && a->send == b->send && (a->chain & 0xfu) == (b->chain & 0xfu))
+		return a->istart < b->iend && b->istart < a->iend;
+	return a->sstart < b->send && b->sstart < a->send;
+}
+
+static bool same_secret(const hush_match_ctx *c, const pending_match *a, const pending_match *b)
+{
+	size_t la, lb;
+	const char *sa = pending_secret(c, a, &la), *sb = pending_secret(c, b, &lb);
+
+	return la == lb && !memcmp(sa, sb, la);
+}
+
+/*
+ * Whether x (index i) gives way to y (index j) when one of them comes from an encoded span: a generic match to an
+ * overlapping specific one; a decoded match to an overlapping match of the same rule and secret found in the raw
+ * text or through fewer decodings (then the earlier one); and, of two rules reporting the same decoded secret
+ * at the same place, the less confident (then the later).
+ */
+static bool decoded_loses(const hush_match_ctx *c, const pending_match *x, size_t i, const pending_match *y,
+			  size_t j)
+{
+	const hush_rule *rx = hush_ruleset_get(c->m->rules, x->rule), *ry = hush_ruleset_get(c->m->rules, y->rule);
+	unsigned dx, dy;
+
+	if (!pending_overlap(x, y))
+		return false;
+	if (rx->generic && !ry->generic)
+		return true;
+	if (!x->chain)
+		return false; /* a raw match never gives way to a decoded one of the same kind */
+	if (x->rule == y->rule) {
+		if (!same_secret(c, x, y))
+			return false;
+		dx = hush_decode_chain_depth(x->chain);
+		dy = hush_decode_chain_depth(y->chain);
+		return dy < dx || (dy == dx && j < i);
+	}
+	if (rx->generic == ry->generic && y->chain == x->chain && y->sstart == x->sstart && y->send == x->send &&
+	    y->istart == x->istart && y->iend == x->iend && same_secret(c, x, y))
+		return ry->confidence > rx->confidence || (ry->confidence == rx->confidence && j < i);
+	return false;
 }
 
 /*
  * Drop generic findings that overlap a non-generic one, and keep one finding per exact secret span (the most
- * confident rule, then the first). pend is sorted by secret start, then rule.
+ * confident rule, then the first). pend is sorted by secret start, then rule. Matches in encoded spans are left
+ * to a second pass (decoded_loses), which only runs when there are any.
  */
 static void suppress_overlaps(hush_match_ctx *c)
 {
 	uint64_t ng_end = c->flushed_ng_end;
-	size_t out = 0;
+	size_t out = 0, ndec = 0;
 
 	for (size_t i = 0; i < c->npend; i++) {
 		pending_match *p = &c->pend[i];
 		const hush_rule *r = hush_ruleset_get(c->m->rules, p->rule);
 		bool drop = false;
 
+		if (p->chain) {
+			c->pend[out++] = *p;
+			ndec++;
+			continue;
+		}
 		if (r->generic) {
 			if (p->sstart < ng_end)
 				drop = true;
 			for (size_t j = i + 1; !drop && j < c->npend && c->pend[j].sstart < p->send; j++)
-				if (!hush_ruleset_get(c->m->rules, c->pend[j].rule)->generic)
+				if (!c->pend[j].chain && !hush_ruleset_get(c->m->rules, c->pend[j].rule)->generic)
 					drop = true;
 		} else if (p->send > ng_end) {
 			ng_end = p->send;
@@ -686,19 +818,54 @@ static void suppress_overlaps(hush_match_ctx *c)
 		for (size_t j = i + 1; !drop && j < c->npend && c->pend[j].sstart == p->sstart; j++) {
 			const hush_rule *o = hush_ruleset_get(c->m->rules, c->pend[j].rule);
 
-			if (c->pend[j].send == p->send && o->generic == r->generic && o->confidence > r->confidence)
+			if (!c->pend[j].chain && c->pend[j].send == p->send && o->generic == r->generic &&
+			    o->confidence > r->confidence)
 				drop = true;
 		}
 		for (size_t j = out; !drop && j-- > 0 && c->pend[j].sstart == p->sstart;) {
 			const hush_rule *o = hush_ruleset_get(c->m->rules, c->pend[j].rule);
 
-			if (c->pend[j].send == p->send && o->generic == r->generic && o->confidence >= r->confidence)
+			if (!c->pend[j].chain && c->pend[j].send == p->send && o->generic == r->generic &&
+			    o->confidence >= r->confidence)
 				drop = true;
 		}
 		if (!drop)
 			c->pend[out++] = *p;
 	}
 	c->npend = out;
+	if (!ndec)
+		return;
+	/* second pass: every pair with a decoded match in it, marked first (dead: end = 0), then swept */
+	{
+		bool *dead = hush__calloc(c->npend, sizeof(bool));
+
+		if (!dead)
+			return; /* out of memory: report a duplicate rather than lose a finding */
+		for (size_t i = 0; i < c->npend; i++) {
+			const pending_match *x = &c->pend[i];
+			bool xgen = hush_ruleset_get(c->m->rules, x->rule)->generic;
+
+			if (x->chain && xgen && x->sstart < c->flushed_ng_end) {
+				dead[i] = true;
+				continue;
+			}
+			for (size_t j = i; !dead[i] && j-- > 0 && c->pend[j].sstart + WIDEST > x->sstart;)
+				if ((x->chain || c->pend[j].chain) && decoded_loses(c, x, i, &c->pend[j], j))
+					dead[i] = true;
+			for (size_t j = i + 1; !dead[i] && j < c->npend && c->pend[j].sstart < x->send; j++)
+				if ((x->chain || c->pend[j].chain) && decoded_loses(c, x, i, &c->pend[j], j))
+					dead[i] = true;
+		}
+		out = 0;
+		for (size_t i = 0; i < c->npend; i++) {
+			if (dead[i])
+				free(c->pend[i].dsecret);
+			else
+				c->pend[out++] = c->pend[i];
+		}
+		c->npend = out;
+		free(dead);
+	}
 }
 
 static uint64_t count_lines(const char *p, size_t n, uint64_t *last_nl)
@@ -729,6 +896,39 @@ static void advance_cursor(hush_match_ctx *c, uint64_t pos)
 	c->cur_pos = pos;
 }
 
+/*
+ * Is there an occurrence of marker k within [lo, hi)? The first occurrence at or after the last search's start
+ * is remembered, so the many matches of one long line (minified JSON, a decoded span) do not search the same
+ * 8 KiB over and over.
+ */
+static bool marker_in(hush_match_ctx *c, unsigned k, uint64_t lo, uint64_t hi)
+{
+	static const char *const markers[2] = { ALLOW_MARKER, GITLEAKS_ALLOW_MARKER };
+	size_t mlen = strlen(markers[k]);
+	uint64_t from = lo, at;
+	const char *q;
+
+	if (lo >= c->mk[k].lo && lo <= c->mk[k].hi && lo >= c->base_off && c->mk[k].lo >= c->base_off) {
+		if (c->mk[k].at != UINT64_MAX && c->mk[k].at >= lo)
+			return c->mk[k].at + mlen <= hi;
+		if (c->mk[k].at == UINT64_MAX) {
+			if (hi <= c->mk[k].hi)
+				return false;
+			/* only the part not searched yet (and what a marker crossing its end could start in) */
+			from = c->mk[k].hi >= mlen ? c->mk[k].hi - mlen + 1 : 0;
+			if (from < lo)
+				from = lo;
+			lo = c->mk[k].lo;
+		}
+	}
+	q = hi > from ? hush__memcasemem(c->base + (from - c->base_off), (size_t)(hi - from), markers[k], mlen) : NULL;
+	at = q ? c->base_off + (uint64_t)(q - c->base) : UINT64_MAX;
+	c->mk[k].lo = lo;
+	c->mk[k].hi = hi;
+	c->mk[k].at = at;
+	return at != UINT64_MAX;
+}
+
 static bool line_allowed(hush_match_ctx *c, const pending_match *p)
 {
 	uint64_t lo = c->cur_line_start, hi, limit = c->base_off + c->avail;
@@ -742,15 +942,14 @@ static bool line_allowed(hush_match_ctx *c, const pending_match *p)
 	nl = memchr(c->base + (p->send - c->base_off), '\n', (size_t)(hi - p->send));
 	if (nl)
 		hi = c->base_off + (uint64_t)(nl - c->base);
-	return hush__memcasemem(c->base + (lo - c->base_off), (size_t)(hi - lo), ALLOW_MARKER,
-				sizeof(ALLOW_MARKER) - 1) != NULL ||
-	       hush__memcasemem(c->base + (lo - c->base_off), (size_t)(hi - lo), GITLEAKS_ALLOW_MARKER,
-				sizeof(GITLEAKS_ALLOW_MARKER) - 1) != NULL;
+	return marker_in(c, 0, lo, hi) || marker_in(c, 1, lo, hi);
 }
 
 /* Report pending matches whose end is at most upto, in order; keep the rest. */
 static int flush(hush_match_ctx *c, uint64_t upto)
 {
+	uint64_t span_s = UINT64_MAX, span_e = 0; /* the matches of one encoded span share its line's marker */
+	bool span_allowed = false;
 	size_t i;
 
 	if (!c->npend)
@@ -772,18 +971,36 @@ static int flush(hush_match_ctx *c, uint64_t upto)
 		m.end = p->end;
 		m.secret_start = p->sstart;
 		m.secret_end = p->send;
-		m.secret = c->base + (p->sstart - c->base_off);
-		m.secret_len = (size_t)(p->send - p->sstart);
 		m.line = c->cur_line;
 		m.end_line = m.line;
-		for (const char *q = m.secret; (q = memchr(q, '\n', (size_t)(m.secret + m.secret_len - q))) != NULL; q++)
-			m.end_line += (q + 1 < m.secret + m.secret_len); /* a trailing newline ends the secret's line */
+		{
+			const char *raw = c->base + (p->sstart - c->base_off);
+			size_t rlen = (size_t)(p->send - p->sstart);
+
+			for (const char *q = raw; (q = memchr(q, '\n', (size_t)(raw + rlen - q))) != NULL; q++)
+				m.end_line += (q + 1 < raw + rlen); /* a trailing newline ends the secret's line */
+		}
+		m.secret = pending_secret(c, p, &m.secret_len);
 		m.column = p->sstart - c->cur_line_start + 1;
 		m.entropy = p->entropy;
-		m.allowed = line_allowed(c, p);
+		if (p->chain && p->sstart == span_s && p->send == span_e) {
+			m.allowed = span_allowed || p->dallowed;
+		} else {
+			m.allowed = line_allowed(c, p);
+			if (p->chain) {
+				span_s = p->sstart;
+				span_e = p->send;
+				span_allowed = m.allowed;
+			}
+			m.allowed = m.allowed || p->dallowed;
+		}
+		m.encoding = p->chain;
 		if (!r->generic && p->send > c->flushed_ng_end)
 			c->flushed_ng_end = p->send;
-		if ((c->cb_rc = c->cb(&m, c->payload)) != 0) {
+		c->cb_rc = c->cb(&m, c->payload);
+		free(c->pend[i].dsecret);
+		c->pend[i].dsecret = NULL;
+		if (c->cb_rc != 0) {
 			i++;
 			break;
 		}
@@ -825,6 +1042,75 @@ static int round_scan(hush_match_ctx *c, uint64_t lo, uint64_t hi)
 	return 0;
 }
 
+/* ---------- decoding ---------- */
+
+/* A match in the decoded text of the current span (the child's callback): it joins the pending list at the span. */
+static int on_decoded(const hush_match *m, void *arg)
+{
+	hush_match_ctx *c = arg;
+	pending_match *p;
+	char *copy;
+
+	if (c->dfound >= DEC_MAX_FINDINGS)
+		return 1; /* enough from this span: stop its scan */
+	if (hush_decode_chain_depth(m->encoding) >= 7)
+		return 0;
+	if (!(copy = hush__malloc(m->secret_len ? m->secret_len : 1)) ||
+	    hush__array_grow((void **)&c->pend, &c->apend, c->npend, sizeof(*c->pend))) {
+		free(copy);
+		return HUSH_ENOMEM;
+	}
+	memcpy(copy, m->secret, m->secret_len);
+	p = &c->pend[c->npend++];
+	memset(p, 0, sizeof(*p));
+	p->rule = m->rule_index;
+	p->start = p->sstart = c->dspan_s;
+	p->end = p->send = c->dspan_e;
+	p->entropy = m->entropy;
+	p->chain = c->dchain | (m->encoding << 4);
+	p->dallowed = m->allowed;
+	p->dsecret = copy;
+	p->dlen = m->secret_len;
+	p->istart = m->secret_start;
+	p->iend = m->secret_end;
+	c->dfound++;
+	return 0;
+}
+
+/* Decode the encoded spans that start before limit, and scan each decoded text one level deeper. */
+static int decode_round(hush_match_ctx *c, uint64_t limit)
+{
+	static const unsigned encs[3] = { HUSH_DECODE_BASE64, HUSH_DECODE_HEX, HUSH_DECODE_PERCENT };
+	uint64_t avail_end = c->base_off + c->avail;
+
+	for (size_t k = 0; k < 3; k++) {
+		uint64_t s, e;
+
+		if (!(c->dec_mask & encs[k]))
+			continue;
+		while (hush__dec_next(encs[k], c->base, c->base_off, avail_end, limit, &c->dcur[k], &s, &e)) {
+			size_t n;
+			int err;
+
+			if (!c->dbuf && !(c->dbuf = hush__malloc(HUSH_DECODE_MAX_SPAN)))
+				return HUSH_ENOMEM;
+			if (!c->child && (err = ctx_new(&c->child, c->m, c->dec_depth - 1)) != 0)
+				return err;
+			n = hush__dec_decode(encs[k], c->base + (s - c->base_off), (size_t)(e - s), c->dbuf);
+			if (!n)
+				continue;
+			c->dspan_s = s;
+			c->dspan_e = e;
+			c->dchain = hush__dec_chain_code(encs[k]);
+			c->dfound = 0;
+			err = hush_match_buffer(c->child, (const char *)c->dbuf, n, false, on_decoded, c);
+			if (err < 0)
+				return err; /* > 0: on_decoded stopped the scan */
+		}
+	}
+	return 0;
+}
+
 int hush_match_buffer(hush_match_ctx *c, const char *data, size_t len, bool release_pages, hush_match_cb cb,
 		      void *payload)
 {
@@ -840,6 +1126,8 @@ int hush_match_buffer(hush_match_ctx *c, const char *data, size_t len, bool rele
 		uint64_t hi = len - lo > c->chunk ? lo + c->chunk : len;
 
 		if ((err = round_scan(c, lo, hi)) != 0)
+			return err;
+		if (c->dec_mask && (err = decode_round(c, hi)) != 0)
 			return err;
 		lo = hi;
 		if (hi < len && hi > w && (err = flush(c, hi - w)) != 0)
@@ -862,10 +1150,16 @@ int hush_match_buffer(hush_match_ctx *c, const char *data, size_t len, bool rele
 int hush_match_fd(hush_match_ctx *c, int fd, uint64_t limit, uint64_t *read_out, hush_match_cb cb, void *payload)
 {
 	uint64_t w = c->m->max_back, margin = (uint64_t)c->m->max_fwd + HUSH_LOOKAROUND, lo = 0, total = 0;
-	size_t cap = c->chunk + 4 * (size_t)margin + 4096, len = 0;
-	char *buf = hush__malloc(cap);
+	size_t cap, len = 0;
+	char *buf;
 	bool eof = false;
 	int err = 0;
+
+	/* a span that starts in a round must be whole in the buffer, or HUSH_DECODE_MAX_SPAN of it */
+	if (c->dec_mask && margin < (uint64_t)HUSH_DECODE_MAX_SPAN + 8)
+		margin = (uint64_t)HUSH_DECODE_MAX_SPAN + 8;
+	cap = c->chunk + 4 * (size_t)margin + 4096;
+	buf = hush__malloc(cap);
 
 	if (read_out)
 		*read_out = 0;
@@ -904,6 +1198,8 @@ int hush_match_fd(hush_match_ctx *c, int fd, uint64_t limit, uint64_t *read_out,
 		hi = eof ? c->base_off + len : c->base_off + len - margin;
 		if (hi > lo) {
 			if ((err = round_scan(c, lo, hi)) != 0)
+				goto cleanup;
+			if (c->dec_mask && (err = decode_round(c, hi)) != 0)
 				goto cleanup;
 			lo = hi;
 		}
@@ -961,4 +1257,39 @@ int hush_match_reference(hush_match_ctx *c, const char *data, size_t len, hush_m
 		}
 	}
 	return flush(c, UINT64_MAX);
+}
+
+/* ---------- the prefilter alone (hush rules check) ---------- */
+
+typedef struct {
+	size_t rule;
+	uint64_t hits;
+} prefilter_probe;
+
+static int on_prefilter_hit(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
+			    void *arg)
+{
+	prefilter_probe *p = arg;
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	if (id == p->rule)
+		p->hits++;
+	return 0;
+}
+
+int hush_match_prefilter_hits(hush_match_ctx *c, const char *data, size_t len, size_t rule_index, uint64_t *hits)
+{
+	prefilter_probe p = { rule_index, 0 };
+	hs_error_t herr;
+
+	*hits = 0;
+	if (!c->m->db || rule_index >= c->m->nmain || len > UINT32_MAX)
+		return 0;
+	herr = hs_scan(c->m->db, data, (unsigned)len, 0, c->scratch, on_prefilter_hit, &p);
+	if (herr != HS_SUCCESS)
+		return hush_error_set("vectorscan scan failed (error %d)", (int)herr), HUSH_ERROR;
+	*hits = p.hits;
+	return 0;
 }

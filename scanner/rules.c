@@ -35,6 +35,7 @@ static void free_examples(hush_rule_example *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].text);
 		free(v[i].secret);
+		hush__strv_free(v[i].found_by, v[i].nfound_by);
 	}
 	free(v);
 }
@@ -45,6 +46,7 @@ static void rule_dispose(hush_rule *r)
 	free(r->description);
 	free(r->pattern);
 	free(r->prefilter);
+	free(r->prefilter_note);
 	hush__strv_free(r->keywords, r->nkeywords);
 	hush__strv_free(r->stopwords, r->nstopwords);
 	hush__strv_free(r->references, r->nreferences);
@@ -150,7 +152,7 @@ static int examples(const hush__yaml *ld, yaml_node_t *n, bool positive, hush_ru
 
 		*nout = i + 1;
 		ex->line = (unsigned)item->start_mark.line + 1;
-		if (!positive || item->type == YAML_SCALAR_NODE) {
+		if (item->type == YAML_SCALAR_NODE) {
 			if (positive)
 				return hush__yaml_fail(ld, item, "each example must be a mapping with 'text' and 'secret'");
 			if ((err = hush__yaml_string(ld, item, what, &ex->text)) != 0)
@@ -158,20 +160,31 @@ static int examples(const hush__yaml *ld, yaml_node_t *n, bool positive, hush_ru
 			continue;
 		}
 		if (item->type != YAML_MAPPING_NODE)
-			return hush__yaml_fail(ld, item, "each example must be a mapping with 'text' and 'secret'");
+			return hush__yaml_fail(ld, item, positive ? "each example must be a mapping with 'text' and 'secret'"
+								  : "each negative example must be a string, or a mapping "
+								    "with 'text' and 'found_by'");
 		for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top; p++) {
 			yaml_node_t *k = hush__yaml_node(ld, p->key), *v = hush__yaml_node(ld, p->value);
 			const char *key = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
 
 			if (!strcmp(key, "text"))
 				err = ex->text ? hush__yaml_fail(ld, k, "duplicate key 'text'") : hush__yaml_string(ld, v, "text", &ex->text);
-			else if (!strcmp(key, "secret"))
+			else if (positive && !strcmp(key, "secret"))
 				err = ex->secret ? hush__yaml_fail(ld, k, "duplicate key 'secret'")
 						 : hush__yaml_string(ld, v, "secret", &ex->secret);
+			else if (!positive && !strcmp(key, "found_by"))
+				err = ex->found_by ? hush__yaml_fail(ld, k, "duplicate key 'found_by'")
+						   : hush__yaml_strings(ld, v, "found_by", &ex->found_by, &ex->nfound_by);
 			else
-				err = hush__yaml_fail(ld, k, "unknown key '%s' in example", key);
+				err = hush__yaml_fail(ld, k, "unknown key '%s' in %s", key,
+						      positive ? "example" : "negative example");
 			if (err)
 				return err;
+		}
+		if (!positive) {
+			if (!ex->text || !ex->nfound_by)
+				return hush__yaml_fail(ld, item, "negative example needs both 'text' and 'found_by'");
+			continue;
 		}
 		if (!ex->text || !ex->secret)
 			return hush__yaml_fail(ld, item, "example needs both 'text' and 'secret'");
@@ -232,6 +245,10 @@ static int parse_rule(const hush__yaml *ld, yaml_node_t *n, hush_rule *r)
 			r->prefilter_column = (unsigned)v->start_mark.column + 1;
 			if (!(err = hush__yaml_string(ld, v, key, &r->prefilter)) && !r->prefilter[0])
 				err = hush__yaml_fail(ld, v, "'prefilter' must not be empty");
+		} else if (!strcmp(key, "prefilter_note")) {
+			ONCE(r->prefilter_note);
+			if (!(err = hush__yaml_string(ld, v, key, &r->prefilter_note)) && !r->prefilter_note[0])
+				err = hush__yaml_fail(ld, v, "'prefilter_note' must not be empty");
 		} else if (!strcmp(key, "keywords")) {
 			ONCE(r->keywords);
 			err = hush__yaml_strings(ld, v, key, &r->keywords, &r->nkeywords);

@@ -213,6 +213,8 @@ int hush__sink_match(const hush_match *m, void *payload)
 	const hush__origin *o = payload;
 	hush__sink *s = o->sink;
 	hush_finding f;
+	hush_path_context ctx;
+	hush_confidence conf = m->rule->confidence;
 	bool allowed;
 	int err = 0;
 
@@ -220,6 +222,16 @@ int hush__sink_match(const hush_match *m, void *payload)
 		return 0;
 	if (s->opts->config && o->relpath[0] && hush_config_path_allowed(s->opts->config, o->relpath))
 		return 0; /* sources that do not walk the file system (history, index, diffs) meet allowlists here */
+	/* a secret in a test fixture or in documentation is more often a sample: one level less confident */
+	ctx = m->rule->literal ? HUSH_CONTEXT_NONE : hush_path_context_of(o->relpath);
+	if (ctx != HUSH_CONTEXT_NONE && conf > HUSH_CONFIDENCE_LOW)
+		conf = (hush_confidence)(conf - 1);
+	if (conf < s->opts->min_confidence) {
+		pthread_mutex_lock(&s->lock);
+		s->res->stats.below_confidence++;
+		pthread_mutex_unlock(&s->lock);
+		return 0;
+	}
 	memset(&f, 0, sizeof(f));
 	/* allow.regexes, allow.stopwords and per-rule allow sets; outside the lock (no shared match data) */
 	allowed = (m->allowed && !s->opts->no_inline_allow) ||
@@ -253,6 +265,9 @@ int hush__sink_match(const hush_match *m, void *payload)
 	f.start = m->secret_start;
 	f.end = m->secret_end;
 	f.entropy = m->entropy;
+	f.confidence = conf;
+	f.context = ctx;
+	f.encoding = m->encoding;
 	if (o->commit)
 		memcpy(f.commit, o->commit, sizeof(f.commit) - 1);
 	if (o->blob)

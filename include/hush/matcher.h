@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hush/decode.h"
 #include "hush/rules.h"
 
 /* Longest match any rule may have, and how far lookarounds may look past a match. */
@@ -27,12 +28,19 @@ typedef struct {
 	unsigned version;
 	const char *cache_dir; /* NULL: $XDG_CACHE_HOME/hush (or ~/.cache/hush); "": no cache */
 	bool validate_all;     /* compile every PCRE2 pattern now, even when the database came from the cache */
+	unsigned decode;       /* HUSH_DECODE_* mask: encoded spans to look inside (hush/decode.h); 0: none */
+	unsigned decode_depth; /* nesting levels, 1 to HUSH_DECODE_MAX_DEPTH (0: HUSH_DECODE_DEFAULT_DEPTH) */
 } hush_matcher_options;
 
-#define HUSH_MATCHER_OPTIONS_VERSION 1
-#define HUSH_MATCHER_OPTIONS_INIT { HUSH_MATCHER_OPTIONS_VERSION, NULL, false }
+#define HUSH_MATCHER_OPTIONS_VERSION 2
+#define HUSH_MATCHER_OPTIONS_INIT { HUSH_MATCHER_OPTIONS_VERSION, NULL, false, 0, 0 }
 
-/* One confirmed match. Pointers are borrowed and valid only during the callback. */
+/*
+ * One confirmed match. Pointers are borrowed and valid only during the callback.
+ *
+ * A match found inside an encoded span (encoding != 0) is placed at that span: start/end and
+ * secret_start/secret_end are the encoded span, line/column its first byte; secret holds the decoded secret.
+ */
 typedef struct {
 	const hush_rule *rule;
 	size_t rule_index;
@@ -44,6 +52,7 @@ typedef struct {
 	uint64_t end_line;                 /* line of the secret's last byte */
 	double entropy;                    /* Shannon entropy of the secret, bits per byte */
 	bool allowed;                      /* the line carries a "hush:allow" (or "gitleaks:allow") marker */
+	uint32_t encoding;                 /* 0, or the decoding chain that led to the secret (hush/decode.h) */
 } hush_match;
 
 /* Return 0 to go on; a non-zero value stops the scan and is returned by the scan call. */
@@ -75,7 +84,7 @@ uint64_t hush_match_ctx_limit_hits(const hush_match_ctx *ctx);
 
 /*
  * Scan a buffer that is entirely addressable (in memory or mmap'd). Matches are reported in order of the
- * secret's start offset. When release_pages is set, pages already scanned are handed back to the kernel
+ * secret's start offset (for a match in an encoded span: the span's start). When release_pages is set, pages already scanned are handed back to the kernel
  * (madvise) so a large mmap'd file does not grow the resident set.
  */
 int hush_match_buffer(hush_match_ctx *ctx, const char *data, size_t len, bool release_pages, hush_match_cb cb,
@@ -96,5 +105,12 @@ int hush_match_reference(hush_match_ctx *ctx, const char *data, size_t len, hush
 
 /* After an interrupted scan (SIGBUS on a truncated mmap'd file): drop the vectorscan scratch and all state. */
 int hush_match_ctx_reset(hush_match_ctx *ctx);
+
+/*
+ * Run only the vectorscan prefilter over data and count the hits of one rule (no confirmation, no filter). For
+ * `hush rules check`, which tests whether a rule's prefilter still fires once its keywords are gone.
+ */
+int hush_match_prefilter_hits(hush_match_ctx *ctx, const char *data, size_t len, size_t rule_index,
+			      uint64_t *hits);
 
 #endif

@@ -20,6 +20,8 @@ typedef struct {
 	char *text;      /* the example text (may hold any byte but NUL) */
 	char *secret;    /* the secret the rule must extract; NULL for a negative example */
 	unsigned line;   /* 1-based line of the example in its rule file */
+	char **found_by; /* negative examples: other rules that must report a finding on it (another kind of secret) */
+	size_t nfound_by;
 } hush_rule_example;
 
 typedef struct {
@@ -27,6 +29,7 @@ typedef struct {
 	char *description;
 	char *pattern;
 	char *prefilter;        /* optional vectorscan-only pattern matching a prefix of every match; NULL if unset */
+	char *prefilter_note;   /* why the rule has no keyword or literal prefix the prefilter can rely on; NULL if unset */
 	char **keywords;
 	size_t nkeywords;
 	char **stopwords;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "hush/config.h"
+#include "hush/filter.h"
 #include "hush/fingerprint.h"
 #include "hush/matcher.h"
 
@@ -39,6 +40,9 @@ typedef struct {
 	hush_occurrence *occurrences;
 	size_t noccurrences;
 	double entropy;
+	hush_confidence confidence; /* the rule's, one level lower in tests and documentation (context) */
+	hush_path_context context;  /* why it was lowered: HUSH_CONTEXT_NONE when it was not */
+	uint32_t encoding;          /* 0, or the decoding chain of a secret found in an encoded span */
 	char fingerprint[HUSH_FINGERPRINT_HEXLEN + 1];
 	/* SECURITY: the full secret only when show_secrets was set; otherwise the redacted preview */
 	char *secret;
@@ -60,6 +64,7 @@ typedef struct {
 	uint64_t warnings;
 	uint64_t elapsed_ns;
 	uint64_t baselined;       /* suppressed because their fingerprint is in the baseline (options.baseline) */
+	uint64_t below_confidence; /* left out because their confidence is below options.min_confidence */
 } hush_scan_stats;
 
 typedef void (*hush_warn_cb)(const char *message, void *payload);
@@ -79,13 +84,14 @@ typedef struct {
 	bool no_inline_allow;      /* ignore "hush:allow" and "gitleaks:allow" markers (audits) */
 	const char *const *baseline; /* fingerprints to leave out (counted in stats.baselined), sorted by strcmp */
 	size_t nbaseline;
+	hush_confidence min_confidence; /* leave out findings less confident than this (after the context) */
 } hush_scan_options;
 
 #define HUSH_SCAN_OPTIONS_VERSION 1
 #define HUSH_DEFAULT_MAX_FILE_SIZE ((uint64_t)50 << 20)
 #define HUSH_SCAN_OPTIONS_INIT \
 	{ HUSH_SCAN_OPTIONS_VERSION, 0, HUSH_DEFAULT_MAX_FILE_SIZE, true, false, false, NULL, NULL, NULL, NULL, NULL, \
-	  false, NULL, 0 }
+	  false, NULL, 0, HUSH_CONFIDENCE_LOW }
 
 typedef struct {
 	hush_finding *findings; /* sorted by path, line, column, rule id */
