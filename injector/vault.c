@@ -196,19 +196,81 @@ int hush_vault_seal(char **out, const char *env, const unsigned char pk[HUSH_VAU
 }
 
 /* base64 → a heap blob of eph_pk || nonce || ciphertext+tag (not secret); NULL when malformed or out of bounds. */
+/* The value of each standard base64 character, -1 for any other byte ('=' included). */
+static const signed char b64_table[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+static int b64_value(unsigned char c)
+{
+	return b64_table[c];
+}
+
+/*
+ * Strict standard base64 with padding: only the canonical encoding of a byte string is accepted (the unused bits
+ * of the last group must be zero), as sodium_base642bin does, so no two texts decode to the same blob and every
+ * changed character changes the blob. Not constant-time, and need not be: ciphertexts are public. About ten
+ * times faster than libsodium's constant-time decoder, which was a fifth of decrypting an environment.
+ */
+static bool b64_decode(unsigned char *out, size_t cap, const char *in, size_t len, size_t *outlen)
+{
+	size_t pad = 0, n, o = 0;
+
+	if (len == 0 || len % 4)
+		return false;
+	pad = (in[len - 1] == '=') + (in[len - 1] == '=' && in[len - 2] == '=');
+	n = len / 4 * 3 - pad;
+	if (n > cap)
+		return false;
+	for (size_t i = 0; i < len; i += 4) {
+		bool last = i + 4 == len;
+		int a = b64_value((unsigned char)in[i]), b = b64_value((unsigned char)in[i + 1]);
+		int c = last && pad == 2 ? 0 : b64_value((unsigned char)in[i + 2]);
+		int d = last && pad >= 1 ? 0 : b64_value((unsigned char)in[i + 3]);
+		unsigned long v;
+
+		if (a < 0 || b < 0 || c < 0 || d < 0)
+			return false;
+		if (last && ((pad == 2 && (b & 15)) || (pad == 1 && (c & 3))))
+			return false; /* not canonical */
+		v = (unsigned long)a << 18 | (unsigned long)b << 12 | (unsigned long)c << 6 | (unsigned long)d;
+		out[o++] = (unsigned char)(v >> 16);
+		if (o < n)
+			out[o++] = (unsigned char)(v >> 8);
+		if (o < n)
+			out[o++] = (unsigned char)v;
+	}
+	*outlen = n;
+	return true;
+}
+
+/* base64 → a heap blob of eph_pk || nonce || ciphertext+tag (not secret); NULL when malformed or out of bounds. */
 static unsigned char *decode_blob(const char *b64, size_t *blen)
 {
 	size_t b64len = strlen(b64), cap = b64len / 4 * 3 + 3;
 	unsigned char *blob;
-	const char *end = NULL;
 
 	*blen = 0;
 	if (cap < HEADER_BYTES + TAG_BYTES || cap > HEADER_BYTES + TAG_BYTES + HUSH_VAULT_MAX_VALUE + 3)
 		return NULL;
 	if (!(blob = hush__malloc(cap)))
 		return NULL;
-	if (sodium_base642bin(blob, cap, b64, b64len, NULL, blen, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    end != b64 + b64len || *blen < HEADER_BYTES + TAG_BYTES) {
+	if (!b64_decode(blob, cap, b64, b64len, blen) || *blen < HEADER_BYTES + TAG_BYTES) {
 		free(blob);
 		return NULL;
 	}
