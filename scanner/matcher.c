@@ -835,7 +835,7 @@ static void suppress_overlaps(hush_match_ctx *c)
 	c->npend = out;
 	if (!ndec)
 		return;
-	/* second pass: every pair with a decoded match in it, marked first (dead: end = 0), then swept */
+	/* second pass: every pair with a decoded match in it, marked first, then swept */
 	{
 		bool *dead = hush__calloc(c->npend, sizeof(bool));
 
