@@ -15,6 +15,7 @@
 #include "cli/remote_cmds.h"
 #include "hush/error.h"
 #include "hush/remote.h"
+#include "hush/scan.h"
 #include "common/gitlib.h"
 #include "common/util.h"
 #include "common/banned.h"
@@ -338,6 +339,7 @@ int main(int argc, char **argv)
 		}
 	hush_remote_set_warn(remote_warning);
 	rc = c->run(argc - 1, argv + 1);
+	hush_git_init_wait(); /* before exit() runs the clean-up of libraries the thread is still loading */
 	if (hush_remote_shutdown() != 0) /* revokes an AppRole token, if a command logged in */
 		cli_warning("%s", hush_error_last());
 	return finish(rc);

@@ -63,6 +63,11 @@ static void *git_init_thread(void *arg)
 	return NULL;
 }
 
+void hush_git_init_wait(void)
+{
+	join_init_thread();
+}
+
 void hush_git_init_async(void)
 {
 	/* libgit2's loading and start-up (its TLS trust store: about 8 ms) overlap the loading of rules and the matcher; the

@@ -159,6 +159,12 @@ int hush_git_init(void);
 /* Start hush_git_init() on a background thread, for a command that will need libgit2 soon. */
 void hush_git_init_async(void);
 
+/*
+ * Wait for a background hush_git_init_async() to finish. main() calls it before exit: exit() would otherwise run
+ * OpenSSL's clean-up (libgit2 loads it) while the thread is still inside OpenSSL's initialisation, and crash.
+ */
+void hush_git_init_wait(void);
+
 struct git_repository;
 /*
  * Open the repository at or above path (libgit2's discovery), with git's quarantine environment honoured: the

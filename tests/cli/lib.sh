@@ -26,8 +26,10 @@ test_expect_success() {
 	if (eval "$2") >"$TRASH/.out" 2>&1; then
 		echo "ok $test_count - $1"
 	else
+		test_status=$?
 		echo "not ok $test_count - $1"
 		sed 's/^/#   /' "$TRASH/.out"
+		echo "#   (the test's shell exited with status $test_status)"
 		test_failed=$((test_failed + 1))
 	fi
 }

@@ -234,8 +234,21 @@ test_expect_success "hush hook install pre-receive is refused (exit 2), nothing 
 	(cd repo && expect_code 2 "$HUSH" hook install pre-receive >"$TRASH/out" 2>"$TRASH/err") &&
 	grep_q "^hush: error: cannot install .pre-receive." err &&
 	test ! -e repo/.git/hooks/pre-receive &&
-	(cd repo && expect_code 2 "$HUSH" hook install post-commit >/dev/null 2>&1) &&
+	(cd repo && expect_code 2 "$HUSH" hook install post-commit >"$TRASH/out2" 2>"$TRASH/err2") &&
+	grep_q "^hush: error: cannot install .post-commit." err2 &&
 	test ! -e repo/.git/hooks/post-commit
+'
+
+# The hook command starts loading libgit2 (and OpenSSL) on a thread before it looks at its arguments; an early
+# error return used to race exit() against that thread and crashed about one run in twelve.
+test_expect_success "an early error while libgit2 loads in the background never crashes (100 runs)" '
+	i=0 && : >codes &&
+	while [ $i -lt 100 ]; do
+		(cd repo && "$HUSH" hook install pre-receive 2>/dev/null; echo $? >>"$TRASH/codes")
+		i=$((i + 1))
+	done &&
+	sort codes | uniq -c >&2 &&
+	test "$(sort -u codes)" = 2
 '
 
 # git commit -a and git commit FILE build the commit in a temporary index that git names in GIT_INDEX_FILE for the
