@@ -85,6 +85,11 @@ static int add_line(file_acc *f, const char *s, size_t len, uint64_t n, bool add
 	return 0;
 }
 
+static bool is_octal(char c)
+{
+	return c >= '0' && c <= '7';
+}
+
 /* A path as git writes it: plain, or "quoted" with C escapes; "b/" and a trailing tab + timestamp dropped. */
 static char *parse_path(const char *s, size_t len, bool strip_prefix)
 {
@@ -99,8 +104,10 @@ static char *parse_path(const char *s, size_t len, bool strip_prefix)
 
 			if (c == '\\' && i + 1 < len) {
 				c = s[++i];
-				if (c >= '0' && c <= '7' && i + 2 < len) {
-					c = (char)(((s[i] - '0') << 6) | ((s[i + 1] - '0') << 3) | (s[i + 2] - '0'));
+				if (i + 2 < len && is_octal(c) && is_octal(s[i + 1]) && is_octal(s[i + 2])) {
+					/* git writes a byte as exactly three octal digits; anything else is not an octal escape */
+					c = (char)(unsigned char)((unsigned)(c - '0') << 6 | (unsigned)(s[i + 1] - '0') << 3 |
+								  (unsigned)(s[i + 2] - '0'));
 					i += 2;
 				} else {
 					c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == 'a' ? '\a' : c == 'b' ? '\b'

@@ -254,6 +254,20 @@ test_expect_success "paths with spaces, quotes and non-ASCII bytes (quoted by gi
 	test_cmp expect got
 '
 
+test_expect_success "a quoted path with a broken octal escape (not three digits) is read as written" '
+	t=$(gen_github) &&
+	{
+		printf "%s\n" "diff --git \"a/x\\0-y.txt\" \"b/x\\0-y.txt\"" "--- \"a/x\\0-y.txt\"" \
+			"+++ \"b/x\\0-y.txt\"" "@@ -0,0 +1 @@" &&
+		printf "+t %s\n" "$t"
+	} >octal.patch &&
+	grep -q "^+++ \"b/x\\\\0-y.txt\"\$" octal.patch &&
+	expect_code 1 scan_diff octal.patch &&
+	echo "x0-y.txt:1:$t" >expect &&
+	found >got &&
+	test_cmp expect got
+'
+
 test_expect_success "a modified file whose path has a space (git adds a tab after the +++ name)" '
 	t=$(gen_slack) &&
 	(
