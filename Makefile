@@ -58,7 +58,7 @@ bench: build
 
 fuzz: deps
 	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHUSH_FUZZ=ON \
-		-DBUILD_TESTING=OFF >/dev/null
+		-DBUILD_TESTING=OFF -DHUSH_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF) >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
 	@sh scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
