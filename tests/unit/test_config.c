@@ -70,6 +70,12 @@ static void test_empty_file(void **state)
 	assert_true(c->builtin_rules);
 	assert_null(c->salt);
 	hush_config_free(c);
+	/* keys with nothing after them (YAML null) are empty lists */
+	assert_int_equal(hush_config_parse(&c, ".hush.yml", "rules:\nallow:\n  paths:\n  stopwords:\n", 36), 0);
+	assert_int_equal(c->nrules, 0);
+	assert_int_equal(c->nallow_paths, 0);
+	assert_int_equal(c->allow.nstopwords, 0);
+	hush_config_free(c);
 }
 
 static void test_allow(void **state)
@@ -154,6 +160,8 @@ static void test_allow_errors(void **state)
 		{ "allow: [a]\n", ".hush.yml:1:8: 'allow' must be a mapping" },
 		{ "allow:\n  paths: [a]\n  paths: [b]\n", ".hush.yml:3:3: duplicate key 'paths' in allow" },
 		{ "allow:\n  stopwords: [a, '']\n", ".hush.yml:2:18: empty string in 'allow.stopwords'" },
+		{ "allow:\n  stopwords: ''\n", ".hush.yml:2:14: empty string in 'allow.stopwords'" },
+		{ "rules: \"\"\n", ".hush.yml:1:8: empty string in 'rules'" },
 		{ "allow:\n  fingerprints: [abc]\n",
 		  ".hush.yml:2:18: 'allow.fingerprints' entries are fingerprints: 32 hexadecimal digits" },
 		{ "allowlist:\n  fingerprints: 0123456789abcdef0123456789abcdeg\n",

@@ -91,6 +91,11 @@ static const bad_case bad_cases[] = {
 	{ "rules: {}\n", "bad.yml:1:8: 'rules' must be a list" },
 	{ "- a\n", "bad.yml:1:1: expected a mapping" },
 	{ "", "bad.yml:1:1: empty rule file" },
+	/* "keywords:" alone is YAML's null, no keyword; an empty keyword would make every text contain one */
+	{ "rules:\n  - id: a\n    description: d\n    pattern: 'x'\n    keywords:\n    confidence: low\n",
+	  "bad.yml:2:5: rule 'a' has no 'keywords'" },
+	{ "rules:\n  - id: a\n    description: d\n    pattern: 'x'\n    keywords: ''\n    confidence: low\n",
+	  "bad.yml:5:15: empty string in 'keywords'" },
 	{ "rules:\n  - id: a\n    description: d\n    pattern: 'x'\n    keywords: [x]\n    confidence: low\n"
 	  "    min_entropy: lots\n",
 	  "bad.yml:7:18: 'min_entropy' must be a number" },
