@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -321,6 +322,27 @@ static void test_environments(void **state)
 	}
 }
 
+/* Many stars cost O(pattern x path), not exponential time (found by fuzz_config: this took hours before). */
+static void test_glob_many_stars(void **state)
+{
+	char path[256], pattern[HUSH_GLOB_MAX + 8];
+	size_t n = 0;
+
+	(void)state;
+	for (int i = 0; i < 60; i++)
+		n += (size_t)snprintf(path + n, sizeof(path) - n, "%c/", 'a' + i % 26);
+	snprintf(path + n, sizeof(path) - n, "file.txt");
+	assert_false(hush__glob_match("**/**/**/**/**/**/**/**/**/**/**/**/z.txt", path));
+	assert_true(hush__glob_match("**/**/**/**/**/**/**/**/**/**/**/**/file.txt", path));
+	assert_false(hush__glob_match("a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_false(hush__glob_match("*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/x", path));
+	/* a pattern over HUSH_GLOB_MAX bytes matches nothing */
+	memset(pattern, '*', sizeof(pattern) - 1);
+	pattern[sizeof(pattern) - 1] = '\0';
+	assert_false(hush__glob_match(pattern, "a"));
+	assert_true(hush__glob_match(pattern + sizeof(pattern) - 1 - HUSH_GLOB_MAX, "a"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_glob_many_stars),
 		cmocka_unit_test(test_allow),
 		cmocka_unit_test(test_allowlist_alias),
 		cmocka_unit_test(test_allow_errors),
