@@ -141,11 +141,31 @@ static bool starts(const char *s, size_t len, const char *prefix)
 	return len >= n && !memcmp(s, prefix, n);
 }
 
-/* "@@ -a[,b] +c[,d] @@": returns 0 and fills the counts, or -1. */
+/* A line number or count: 1 to 15 decimal digits at *p (no sign, no space), *p moved past them; -1 otherwise. */
+static int parse_count(const char **p, uint64_t *out)
+{
+	uint64_t v = 0;
+	int n = 0;
+
+	for (; **p >= '0' && **p <= '9'; (*p)++, n++) {
+		if (n == 15)
+			return -1;
+		v = v * 10 + (uint64_t)(**p - '0');
+	}
+	if (!n)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * "@@ -a[,b] +c[,d] @@": returns 0 and fills the counts, or -1. Numbers are plain digits (sscanf's "%llu" took
+ * "+-1" as 2^64 - 1, and the line counter wrapped to 0).
+ */
 static int parse_hunk(const char *s, size_t len, uint64_t *old_left, uint64_t *new_start, uint64_t *new_left)
 {
 	char tmp[128];
-	unsigned long long a, b = 1, c, d = 1;
+	uint64_t a, b = 1, c, d = 1;
 	const char *p;
 
 	if (len >= sizeof(tmp))
@@ -153,21 +173,19 @@ static int parse_hunk(const char *s, size_t len, uint64_t *old_left, uint64_t *n
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
 	p = tmp + 3;
-	if (*p++ != '-' || sscanf(p, "%llu", &a) != 1)
+	if (*p++ != '-' || parse_count(&p, &a))
 		return -1;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (*p == ',' && sscanf(++p, "%llu", &b) != 1)
+	if (*p == ',' && (p++, parse_count(&p, &b)))
 		return -1;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (*p++ != ' ' || *p++ != '+' || sscanf(p, "%llu", &c) != 1)
+	if (*p++ != ' ' || *p++ != '+' || parse_count(&p, &c))
 		return -1;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (*p == ',' && sscanf(++p, "%llu", &d) != 1)
+	if (*p == ',' && (p++, parse_count(&p, &d)))
 		return -1;
 	(void)a;
+	/* only an empty new side starts at line 0 ("+0,0"); a malformed "+0,N" is read as starting at line 1, so that
+	 * its lines are still scanned and no finding is put on line 0 (found by fuzz_diff) */
+	if (c == 0 && d > 0)
+		c = 1;
 	*old_left = b;
 	*new_start = c;
 	*new_left = d;
