@@ -182,9 +182,11 @@ static int parse_hunk(const char *s, size_t len, uint64_t *old_left, uint64_t *n
 	if (*p == ',' && (p++, parse_count(&p, &d)))
 		return -1;
 	(void)a;
-	/* only an empty new side starts at line 0 ("+0,0"); a malformed "+0,N" is read as starting at line 1, so that
-	 * its lines are still scanned and no finding is put on line 0 (found by fuzz_diff) */
-	if (c == 0 && d > 0)
+	/*
+	 * Only an empty new side starts at line 0 ("+0,0"). Lines of a malformed hunk ("+0,N", or "+0,0" followed by
+	 * '+' lines anyway) are still scanned, numbered from 1: no finding is put on line 0 (found by fuzz_diff).
+	 */
+	if (c == 0)
 		c = 1;
 	*old_left = b;
 	*new_start = c;

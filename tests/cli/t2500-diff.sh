@@ -269,17 +269,19 @@ test_expect_success "a quoted path with a broken octal escape (not three digits)
 '
 
 test_expect_success "a malformed hunk header: +0,N starts at line 1, a signed or huge number is not a header" '
-	t=$(gen_github) && u=$(gen_aws) &&
+	t=$(gen_github) && u=$(gen_aws) && v=$(gen_stripe) &&
 	{
 		printf "%s\n" "diff --git a/z.txt b/z.txt" "--- a/z.txt" "+++ b/z.txt" "@@ -0,0 +0,1 @@" &&
 		printf "+t %s\n" "$t" &&
+		printf "%s\n" "diff --git a/y.txt b/y.txt" "--- a/y.txt" "+++ b/y.txt" "@@ -1 +0,0 @@" &&
+		printf "+v %s\n" "$v" &&
 		printf "%s\n" "diff --git a/w.txt b/w.txt" "--- a/w.txt" "+++ b/w.txt" "@@ -1 +-1,1 @@" &&
 		printf "+u %s\n" "$u" &&
 		printf "%s\n" "@@ -1 +1234567890123456,1 @@" &&
 		printf "+u %s\n" "$u"
 	} >badhunk.patch &&
 	expect_code 1 scan_diff badhunk.patch &&
-	echo "z.txt:1:$t" >expect &&
+	printf "%s\n" "y.txt:1:$v" "z.txt:1:$t" >expect &&
 	found >got &&
 	test_cmp expect got
 '
