@@ -30,6 +30,7 @@ typedef struct {
 	hush__line_range *keep;
 	size_t nkeep, akeep;
 	bool last_new;   /* the previous hunk line was on the new side (for "\ No newline at end of file") */
+	bool no_eol;     /* the text's last line lost its newline to "\ No newline at end of file" */
 } file_acc;
 
 static void file_reset(file_acc *f)
@@ -42,6 +43,7 @@ static void file_reset(file_acc *f)
 	f->nmap = 0;
 	f->nkeep = 0;
 	f->last_new = false;
+	f->no_eol = false;
 }
 
 static int file_flush(file_acc *f)
@@ -67,6 +69,15 @@ static int add_line(file_acc *f, const char *s, size_t len, uint64_t n, bool add
 {
 	uint64_t bl;
 
+	/*
+	 * A line after "\ No newline at end of file" (a malformed diff): give the previous line its newline back, or
+	 * the text would have one line fewer than the map, and every later finding the wrong line (found by fuzz_diff)
+	 */
+	if (f->no_eol) {
+		if (hush_buf_putc(&f->text, '\n'))
+			return HUSH_ENOMEM;
+		f->no_eol = false;
+	}
 	if (hush_buf_put(&f->text, s, len) || hush_buf_putc(&f->text, '\n') ||
 	    hush__array_grow((void **)&f->map, &f->amap, f->nmap, sizeof(*f->map)))
 		return HUSH_ENOMEM;
@@ -231,8 +242,10 @@ static int parse_diff(file_acc *f, const char *data, size_t len)
 			}
 		}
 		if (n && line[0] == '\\') { /* "\ No newline at end of file" after a new-side line */
-			if (f->last_new && f->text.len && f->text.ptr[f->text.len - 1] == '\n')
+			if (f->last_new && !f->no_eol && f->text.len && f->text.ptr[f->text.len - 1] == '\n') {
 				f->text.ptr[--f->text.len] = '\0';
+				f->no_eol = true;
+			}
 			continue;
 		}
 		if (starts(line, n, "diff ") && !starts(line, n, "diff --git ")) {

@@ -286,6 +286,20 @@ test_expect_success "a malformed hunk header: +0,N starts at line 1, a signed or
 	test_cmp expect got
 '
 
+test_expect_success "lines after \\ No newline at end of file (a malformed diff) keep their line numbers" '
+	t=$(gen_github) && u=$(gen_aws) &&
+	{
+		printf "%s\n" "diff --git a/n.txt b/n.txt" "--- a/n.txt" "+++ b/n.txt" "@@ -1 +1,2 @@" " a" &&
+		printf "+t %s\n" "$t" &&
+		printf "%s\n" "\\ No newline at end of file" "\\ No newline at end of file" "@@ -5 +5,2 @@" "+" &&
+		printf "+u %s\n" "$u"
+	} >noeol.patch &&
+	expect_code 1 scan_diff noeol.patch &&
+	printf "%s\n" "n.txt:2:$t" "n.txt:6:$u" >expect &&
+	found >got &&
+	test_cmp expect got
+'
+
 test_expect_success "a modified file whose path has a space (git adds a tab after the +++ name)" '
 	t=$(gen_slack) &&
 	(
