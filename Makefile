@@ -4,11 +4,20 @@
 #   make scan       build and scan this repository's working tree with the built-in rules
 #   make bench      build, make the benchmark corpora (a text tree, a 5,000-commit repository) and run the
 #                   benchmarks (they print, never assert)
+#   make fuzz       build the libFuzzer targets with clang (ASan+UBSan) into build-fuzz/ and run each for
+#                   FUZZ_SECONDS (default 60) over its seeds; prints exec/s, coverage and CPU time per target
+#                   (FUZZ_TARGETS="scan redact" runs only those)
+#   make memcheck   build into build-memcheck/ (RelWithDebInfo) and run the CLI tests with every hush process under
+#                   valgrind memcheck; fails on any leak, invalid access or uninitialised value
+#                   (MEMCHECK_TESTS=REGEX picks the ctest tests, default all of cli/)
 #   SANITIZE=1      build with ASan+UBSan into build-asan/
 #   WERROR=1        treat warnings as errors (CI sets it)
 
 SANITIZE ?=
 WERROR ?=
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+MEMCHECK_TESTS ?= cli/
 MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -23,7 +32,7 @@ ifeq ($(WERROR),1)
 CMAKE_FLAGS += -DHUSH_WERROR=ON
 endif
 
-.PHONY: all deps configure build test scan bench clean
+.PHONY: all deps configure build test scan bench fuzz memcheck clean
 
 all: build
 
@@ -47,5 +56,17 @@ bench: build
 	@sh bench/scan.sh
 	@sh bench/history.sh
 
+fuzz: deps
+	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHUSH_FUZZ=ON \
+		-DBUILD_TESTING=OFF -DHUSH_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF) >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+	@sh scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+memcheck: deps
+	@cmake -S . -B build-memcheck -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHUSH_TEST_TIMEOUT=14400 \
+		-DHUSH_MEMCHECK_NOJIT=ON >/dev/null
+	@cmake --build build-memcheck -j $(JOBS)
+	@JOBS=$(JOBS) sh scripts/memcheck.sh build-memcheck '$(MEMCHECK_TESTS)'
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz build-memcheck

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/hook_input.h"
 #include "cli/options.h"
 #include "hush/error.h"
 #include "hush/matcher.h"
@@ -117,35 +118,6 @@ static int strlist_add(strlist *l, const char *prefix, const char *s, size_t len
 	nv[l->n][plen + len] = '\0';
 	l->n++;
 	return 0;
-}
-
-static bool is_oid(const char *s, size_t len)
-{
-	if (len != GIT_OID_HEXSZ)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
-/* Split one hook input line into whitespace-separated fields; returns how many (at most max). */
-static size_t fields(const char *line, size_t len, const char **f, size_t *flen, size_t max)
-{
-	size_t n = 0, i = 0;
-
-	while (i < len && n < max) {
-		while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
-			i++;
-		if (i >= len)
-			break;
-		f[n] = line + i;
-		while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
-			i++;
-		flen[n] = (size_t)(line + i - f[n]);
-		n++;
-	}
-	return n;
 }
 
 /* Add "^<id>" for every ref (prefix NULL) or every ref under prefix that leads to a commit. */
@@ -368,6 +340,7 @@ static int hook_pre_push(hook_env *e, const char *remote)
 	git_odb *odb = NULL;
 	hush_buf in = HUSH_BUF_INIT;
 	strlist revs = { NULL, 0 };
+	hook_updates updates = { NULL, 0, 0 };
 	size_t positives = 0;
 	bool exclude_all_remote = false;
 	int rc = EXIT_ERROR;
@@ -379,28 +352,24 @@ static int hook_pre_push(hook_env *e, const char *remote)
 		cli_error("cannot open the object database: %s", git_msg());
 		goto cleanup;
 	}
-	for (const char *p = in.ptr, *end = in.ptr + in.len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *f[4];
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), fl[4], nf = fields(p, n, f, fl, 4);
+	if ((rc = hook_parse_pre_push(&updates, in.ptr, in.len)) != 0) {
+		if (rc == HUSH_EINVALID)
+			cli_error("%s", hush_error_last());
+		rc = EXIT_ERROR;
+		goto cleanup;
+	}
+	rc = EXIT_ERROR;
+	for (size_t i = 0; i < updates.n; i++) {
+		const hook_update *u = &updates.v[i];
 		git_oid remote_id;
 
-		p = nl ? nl + 1 : end;
-		if (nf == 0)
-			continue;
-		if (nf != 4 || !is_oid(f[1], fl[1]) || !is_oid(f[3], fl[3])) {
-			cli_error("cannot read the pre-push input line '%.*s': expected '<local ref> <local sha> <remote ref> "
-				  "<remote sha>'", (int)(n > 200 ? 200 : n), p - n - (nl ? 1 : 0));
-			goto cleanup;
-		}
-		if (!memcmp(f[1], ZERO_OID, GIT_OID_HEXSZ))
-			continue; /* a deletion */
-		if (strlist_add(&revs, "", f[1], GIT_OID_HEXSZ))
+		if (strlist_add(&revs, "", u->tip, GIT_OID_HEXSZ))
 			goto cleanup;
 		positives++;
-		if (!memcmp(f[3], ZERO_OID, GIT_OID_HEXSZ) || git_oid_fromstrn(&remote_id, f[3], GIT_OID_HEXSZ) < 0 ||
+		if (!memcmp(u->base, ZERO_OID, GIT_OID_HEXSZ) || git_oid_fromstrn(&remote_id, u->base, GIT_OID_HEXSZ) < 0 ||
 		    !git_odb_exists(odb, &remote_id)) {
 			exclude_all_remote = true; /* a new branch, or a remote tip we do not have */
-		} else if (strlist_add(&revs, "^", f[3], GIT_OID_HEXSZ)) {
+		} else if (strlist_add(&revs, "^", u->base, GIT_OID_HEXSZ)) {
 			goto cleanup;
 		}
 	}
@@ -422,6 +391,7 @@ static int hook_pre_push(hook_env *e, const char *remote)
 	}
 	rc = scan_revisions(e, ".", &revs, positives, "pre-push", "push blocked");
 cleanup:
+	hook_updates_dispose(&updates);
 	hush__strv_free(revs.v, revs.n);
 	hush_buf_dispose(&in);
 	git_odb_free(odb);
@@ -485,6 +455,7 @@ static int hook_pre_receive(hook_env *e)
 	git_repository *repo = NULL;
 	hush_buf in = HUSH_BUF_INIT;
 	strlist revs = { NULL, 0 };
+	hook_updates updates = { NULL, 0, 0 };
 	size_t positives = 0;
 	int rc = EXIT_ERROR;
 
@@ -499,26 +470,16 @@ static int hook_pre_receive(hook_env *e)
 		}
 		cli_warning("push option hush.skip ignored: this server does not allow bypassing the secret scan");
 	}
-	for (const char *p = in.ptr, *end = in.ptr + in.len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *f[3];
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), fl[3], nf = fields(p, n, f, fl, 3);
-
-		if (nf == 0) {
-			p = nl ? nl + 1 : end;
-			continue;
-		}
-		if (nf != 3 || !is_oid(f[0], fl[0]) || !is_oid(f[1], fl[1])) {
-			cli_error("cannot read the pre-receive input line '%.*s': expected '<old sha> <new sha> <ref>'",
-				  (int)(n > 200 ? 200 : n), p);
-			goto cleanup;
-		}
-		p = nl ? nl + 1 : end;
-		if (!memcmp(f[1], ZERO_OID, GIT_OID_HEXSZ))
-			continue; /* a deletion: nothing new */
-		if (strlist_add(&revs, "", f[1], GIT_OID_HEXSZ))
-			goto cleanup;
-		positives++;
+	if ((rc = hook_parse_pre_receive(&updates, in.ptr, in.len)) != 0) {
+		if (rc == HUSH_EINVALID)
+			cli_error("%s", hush_error_last());
+		rc = EXIT_ERROR;
+		goto cleanup;
 	}
+	rc = EXIT_ERROR;
+	for (size_t i = 0; i < updates.n; i++, positives++)
+		if (strlist_add(&revs, "", updates.v[i].tip, GIT_OID_HEXSZ))
+			goto cleanup;
 	/* new to the repository: reachable from the pushed tips and from no existing ref */
 	if (positives && exclude_refs(repo, NULL, &revs)) {
 		cli_error("%s", hush_error_last());
@@ -526,6 +487,7 @@ static int hook_pre_receive(hook_env *e)
 	}
 	rc = scan_revisions(e, ".", &revs, positives, "pre-receive", "push rejected");
 cleanup:
+	hook_updates_dispose(&updates);
 	hush__strv_free(revs.v, revs.n);
 	hush_buf_dispose(&in);
 	git_repository_free(repo);

@@ -1,4 +1,6 @@
 /* glob.c: path glob matching for allowlists ('*', '?', '**', '[...]', trailing '/'). */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -34,59 +36,97 @@ static bool match_class(const char **pp, char c)
 	return ok != negate;
 }
 
-static bool glob_at(const char *p, const char *s)
+/*
+ * The state of one match. Backtracking over several stars is exponential (a pattern of eight "**" segments against
+ * a path of 26 took 10 seconds; found by fuzz_config), so each (pattern position, path position) that failed is
+ * remembered in a bitmap: every state is worked out once, so a match visits at most (pattern x path) states, each
+ * trying at most every path position once.
+ */
+typedef struct {
+	const char *p0, *s0;
+	size_t slen;
+	unsigned char *failed;
+} glob_state;
+
+static bool glob_at(glob_state *g, const char *p, const char *s)
 {
+	size_t key = (size_t)(p - g->p0) * (g->slen + 1) + (size_t)(s - g->s0);
+	const char *p_in = p, *s_in = s;
+	bool ok = false;
+
+	if (g->failed[key / 8] & (1u << (key % 8)))
+		return false;
 	while (*p) {
 		if (p[0] == '*' && p[1] == '*') {
 			const char *rest = p + 2;
 
 			if (*rest == '/') { /* a double star and a slash match zero or more whole segments */
 				rest++;
-				if (glob_at(rest, s))
-					return true;
-				for (const char *t = s; *t; t++)
-					if (*t == '/' && glob_at(rest, t + 1))
-						return true;
-				return false;
+				ok = glob_at(g, rest, s);
+				for (const char *t = s; !ok && *t; t++)
+					ok = *t == '/' && glob_at(g, rest, t + 1);
+				goto done;
 			}
 			for (const char *t = s;; t++) {
-				if (glob_at(rest, t))
-					return true;
-				if (!*t)
-					return false;
+				if ((ok = glob_at(g, rest, t)) || !*t)
+					goto done;
 			}
 		}
 		if (*p == '*') {
 			for (const char *t = s;; t++) {
-				if (glob_at(p + 1, t))
-					return true;
-				if (!*t || *t == '/')
-					return false;
+				if ((ok = glob_at(g, p + 1, t)) || !*t || *t == '/')
+					goto done;
 			}
 		}
 		if (!*s)
-			return false;
+			goto done;
 		if (*p == '?') {
 			if (*s == '/')
-				return false;
+				goto done;
 			p++;
 			s++;
 			continue;
 		}
 		if (*p == '[') {
 			if (*s == '/' || !match_class(&p, *s))
-				return false;
+				goto done;
 			s++;
 			continue;
 		}
 		if (*p == '\\' && p[1])
 			p++;
 		if (*p != *s)
-			return false;
+			goto done;
 		p++;
 		s++;
 	}
-	return *s == '\0';
+	ok = *s == '\0';
+done:
+	if (!ok) {
+		key = (size_t)(p_in - g->p0) * (g->slen + 1) + (size_t)(s_in - g->s0);
+		g->failed[key / 8] |= (unsigned char)(1u << (key % 8));
+	}
+	return ok;
+}
+
+/* Match pattern against the whole of path. */
+static bool glob_match(const char *pattern, const char *path)
+{
+	unsigned char small[2048];
+	size_t plen = strlen(pattern), slen = strlen(path), bits;
+	glob_state g = { pattern, path, slen, small };
+	bool ok;
+
+	if (plen > HUSH_GLOB_MAX + 2 || slen > SIZE_MAX / 16 / (HUSH_GLOB_MAX + 1))
+		return false;
+	bits = (plen + 1) * (slen + 1);
+	if (bits / 8 + 1 > sizeof(small) && !(g.failed = hush__malloc(bits / 8 + 1)))
+		return false;
+	memset(g.failed, 0, bits / 8 + 1);
+	ok = glob_at(&g, pattern, path);
+	if (g.failed != small)
+		free(g.failed);
+	return ok;
 }
 
 bool hush__glob_match(const char *pattern, const char *path)
@@ -99,22 +139,22 @@ bool hush__glob_match(const char *pattern, const char *path)
 		pattern++, plen--;
 	if (plen && pattern[plen - 1] == '/') {
 		/* "dir/" matches the directory and everything below it */
-		char tmp[1024];
+		char tmp[HUSH_GLOB_MAX + 3];
 
 		if (plen + 3 > sizeof(tmp))
 			return false;
 		memcpy(tmp, pattern, plen);
 		memcpy(tmp + plen, "**", 3);
-		if (glob_at(tmp, path))
+		if (glob_match(tmp, path))
 			return true;
 		tmp[plen - 1] = '\0';
-		return glob_at(tmp, path);
+		return glob_match(tmp, path);
 	}
 	if (!strchr(pattern, '/')) {
 		/* a pattern without a slash matches the last path segment anywhere, as in .gitignore */
 		const char *base = strrchr(path, '/');
 
-		return glob_at(pattern, base ? base + 1 : path) || glob_at(pattern, path);
+		return glob_match(pattern, base ? base + 1 : path) || glob_match(pattern, path);
 	}
-	return glob_at(pattern, path);
+	return glob_match(pattern, path);
 }

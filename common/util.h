@@ -54,7 +54,9 @@ void hush__human_size(char *out, size_t n, uint64_t bytes);
 uint64_t hush__now_ns(void);
 
 /* Glob match of a slash-separated path: '*' and '?' stay within one segment, '**' crosses segments, '[...]'
- * classes are supported, and a pattern ending in '/' matches that directory and everything below it. */
+ * classes are supported, and a pattern ending in '/' matches that directory and everything below it. Time and
+ * memory are O(pattern x path) whatever the stars; a pattern longer than HUSH_GLOB_MAX bytes matches nothing. */
+#define HUSH_GLOB_MAX 1024
 bool hush__glob_match(const char *pattern, const char *path);
 
 #endif

@@ -9,6 +9,7 @@
 #include "hush/matcher.h"
 #include "hush/redact.h"
 #include "hush/vault.h"
+#include "injector/redact_internal.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -649,6 +650,13 @@ size_t hush_redactor_holdback(const hush_redactor *r)
 size_t hush_redactor_variant_count(const hush_redactor *r)
 {
 	return r->nvar;
+}
+
+const unsigned char *hush__redactor_variant(const hush_redactor *r, size_t i, size_t *len_out, size_t *value_out)
+{
+	*len_out = r->var[i].len;
+	*value_out = r->var[i].value;
+	return r->arena.p + r->var[i].off;
 }
 
 void hush_redactor_free(hush_redactor *r)

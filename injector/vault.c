@@ -873,9 +873,10 @@ int hush_vault_decrypt_all(hush_vault_plain **out, const hush_vault *v, const hu
 	    !(order = hush__calloc(n + 1, sizeof(*order))) || !(group = hush__calloc(n + 1, sizeof(*group))) ||
 	    !(ag = hush__calloc(n + 1, sizeof(*ag))))
 		goto cleanup;
-	for (size_t i = 0; i < n; i++, p->n++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!(p->names[i] = hush__strdup(v->names[i])))
 			goto cleanup;
+		p->n++; /* counted now: a failure below must free this name too */
 		if (!(blobs[i] = decode_blob(field(json_object_get(v->secrets, v->names[i]), "ciphertext"), &blen[i]))) {
 			bad = v->names[i];
 			goto cleanup;

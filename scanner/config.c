@@ -16,6 +16,9 @@
 #include "common/banned.h"
 
 #define CONFIG_CAP (4u << 20)
+/* PCRE2's limits for allow regexes (the matcher uses the same): steps, and backtracking depth */
+#define ALLOW_MATCH_LIMIT 1000000u
+#define ALLOW_DEPTH_LIMIT 10000u
 
 struct hush_allow_regex {
 	pcre2_code *code;
@@ -467,11 +470,19 @@ static bool secret_allowed(const hush_allow *a, const char *secret, size_t len)
 	for (size_t i = 0; i < a->nregexes; i++) {
 		/* match data per call: findings come from many threads, the compiled code is shared read-only */
 		pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-		int rc;
+		pcre2_match_context *mc = pcre2_match_context_create(NULL);
+		int rc = PCRE2_ERROR_NOMEMORY;
 
-		if (!md)
-			return false;
-		rc = pcre2_match(a->regexes[i]->code, (PCRE2_SPTR)secret, len, 0, 0, md, NULL);
+		/*
+		 * Bounded like the rules' own patterns: a regex that backtracks without end, "(a+)+$" say, gives up at
+		 * the limit, and a regex that gave up suppresses nothing (found by fuzz_config: 10 ms to seconds a call)
+		 */
+		if (md && mc) {
+			pcre2_set_match_limit(mc, ALLOW_MATCH_LIMIT);
+			pcre2_set_depth_limit(mc, ALLOW_DEPTH_LIMIT);
+			rc = pcre2_match(a->regexes[i]->code, (PCRE2_SPTR)secret, len, 0, 0, md, mc);
+		}
+		pcre2_match_context_free(mc);
 		pcre2_match_data_free(md);
 		if (rc >= 0)
 			return true;

@@ -30,6 +30,7 @@ typedef struct {
 	hush__line_range *keep;
 	size_t nkeep, akeep;
 	bool last_new;   /* the previous hunk line was on the new side (for "\ No newline at end of file") */
+	bool no_eol;     /* the text's last line lost its newline to "\ No newline at end of file" */
 } file_acc;
 
 static void file_reset(file_acc *f)
@@ -42,6 +43,7 @@ static void file_reset(file_acc *f)
 	f->nmap = 0;
 	f->nkeep = 0;
 	f->last_new = false;
+	f->no_eol = false;
 }
 
 static int file_flush(file_acc *f)
@@ -67,6 +69,15 @@ static int add_line(file_acc *f, const char *s, size_t len, uint64_t n, bool add
 {
 	uint64_t bl;
 
+	/*
+	 * A line after "\ No newline at end of file" (a malformed diff): give the previous line its newline back, or
+	 * the text would have one line fewer than the map, and every later finding the wrong line (found by fuzz_diff)
+	 */
+	if (f->no_eol) {
+		if (hush_buf_putc(&f->text, '\n'))
+			return HUSH_ENOMEM;
+		f->no_eol = false;
+	}
 	if (hush_buf_put(&f->text, s, len) || hush_buf_putc(&f->text, '\n') ||
 	    hush__array_grow((void **)&f->map, &f->amap, f->nmap, sizeof(*f->map)))
 		return HUSH_ENOMEM;
@@ -85,6 +96,11 @@ static int add_line(file_acc *f, const char *s, size_t len, uint64_t n, bool add
 	return 0;
 }
 
+static bool is_octal(char c)
+{
+	return c >= '0' && c <= '7';
+}
+
 /* A path as git writes it: plain, or "quoted" with C escapes; "b/" and a trailing tab + timestamp dropped. */
 static char *parse_path(const char *s, size_t len, bool strip_prefix)
 {
@@ -99,8 +115,10 @@ static char *parse_path(const char *s, size_t len, bool strip_prefix)
 
 			if (c == '\\' && i + 1 < len) {
 				c = s[++i];
-				if (c >= '0' && c <= '7' && i + 2 < len) {
-					c = (char)(((s[i] - '0') << 6) | ((s[i + 1] - '0') << 3) | (s[i + 2] - '0'));
+				if (i + 2 < len && is_octal(c) && is_octal(s[i + 1]) && is_octal(s[i + 2])) {
+					/* git writes a byte as exactly three octal digits; anything else is not an octal escape */
+					c = (char)(unsigned char)((unsigned)(c - '0') << 6 | (unsigned)(s[i + 1] - '0') << 3 |
+								  (unsigned)(s[i + 2] - '0'));
 					i += 2;
 				} else {
 					c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == 'a' ? '\a' : c == 'b' ? '\b'
@@ -134,11 +152,31 @@ static bool starts(const char *s, size_t len, const char *prefix)
 	return len >= n && !memcmp(s, prefix, n);
 }
 
-/* "@@ -a[,b] +c[,d] @@": returns 0 and fills the counts, or -1. */
+/* A line number or count: 1 to 15 decimal digits at *p (no sign, no space), *p moved past them; -1 otherwise. */
+static int parse_count(const char **p, uint64_t *out)
+{
+	uint64_t v = 0;
+	int n = 0;
+
+	for (; **p >= '0' && **p <= '9'; (*p)++, n++) {
+		if (n == 15)
+			return -1;
+		v = v * 10 + (uint64_t)(**p - '0');
+	}
+	if (!n)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * "@@ -a[,b] +c[,d] @@": returns 0 and fills the counts, or -1. Numbers are plain digits (sscanf's "%llu" took
+ * "+-1" as 2^64 - 1, and the line counter wrapped to 0).
+ */
 static int parse_hunk(const char *s, size_t len, uint64_t *old_left, uint64_t *new_start, uint64_t *new_left)
 {
 	char tmp[128];
-	unsigned long long a, b = 1, c, d = 1;
+	uint64_t a, b = 1, c, d = 1;
 	const char *p;
 
 	if (len >= sizeof(tmp))
@@ -146,21 +184,21 @@ static int parse_hunk(const char *s, size_t len, uint64_t *old_left, uint64_t *n
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
 	p = tmp + 3;
-	if (*p++ != '-' || sscanf(p, "%llu", &a) != 1)
+	if (*p++ != '-' || parse_count(&p, &a))
 		return -1;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (*p == ',' && sscanf(++p, "%llu", &b) != 1)
+	if (*p == ',' && (p++, parse_count(&p, &b)))
 		return -1;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (*p++ != ' ' || *p++ != '+' || sscanf(p, "%llu", &c) != 1)
+	if (*p++ != ' ' || *p++ != '+' || parse_count(&p, &c))
 		return -1;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (*p == ',' && sscanf(++p, "%llu", &d) != 1)
+	if (*p == ',' && (p++, parse_count(&p, &d)))
 		return -1;
 	(void)a;
+	/*
+	 * Only an empty new side starts at line 0 ("+0,0"). Lines of a malformed hunk ("+0,N", or "+0,0" followed by
+	 * '+' lines anyway) are still scanned, numbered from 1: no finding is put on line 0 (found by fuzz_diff).
+	 */
+	if (c == 0)
+		c = 1;
 	*old_left = b;
 	*new_start = c;
 	*new_left = d;
@@ -204,8 +242,10 @@ static int parse_diff(file_acc *f, const char *data, size_t len)
 			}
 		}
 		if (n && line[0] == '\\') { /* "\ No newline at end of file" after a new-side line */
-			if (f->last_new && f->text.len && f->text.ptr[f->text.len - 1] == '\n')
+			if (f->last_new && !f->no_eol && f->text.len && f->text.ptr[f->text.len - 1] == '\n') {
 				f->text.ptr[--f->text.len] = '\0';
+				f->no_eol = true;
+			}
 			continue;
 		}
 		if (starts(line, n, "diff ") && !starts(line, n, "diff --git ")) {

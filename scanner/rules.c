@@ -312,23 +312,32 @@ static int parse_rule(const hush__yaml *ld, yaml_node_t *n, hush_rule *r)
 	return 0;
 }
 
-static int push_rule(hush_ruleset *rs, hush_rule *r, size_t first_of_file, const hush__yaml *ld, yaml_node_t *n)
+/* Move the rules of one file into the ruleset: a rule from a later file replaces the earlier one with the same id. */
+static int merge_rules(hush_ruleset *rs, hush_rule *added, size_t *nadded)
 {
-	for (size_t i = 0; i < rs->count; i++) {
-		if (strcmp(rs->rules[i].id, r->id))
-			continue;
-		if (i >= first_of_file)
-			return hush__yaml_fail(ld, n, "duplicate rule id '%s' (first defined on line %u)", r->id,
-				       rs->rules[i].line);
-		/* a rule from a later file replaces the earlier one with the same id */
-		rule_dispose(&rs->rules[i]);
-		memmove(&rs->rules[i], &rs->rules[i + 1], (rs->count - i - 1) * sizeof(hush_rule));
-		rs->count--;
-		break;
+	size_t want = rs->count + *nadded;
+
+	/* room for all of them first, so that nothing below can fail half-way */
+	if (want > rs->alloc) {
+		hush_rule *nv = hush__reallocarray(rs->rules, want, sizeof(hush_rule));
+
+		if (!nv)
+			return HUSH_ENOMEM;
+		rs->rules = nv;
+		rs->alloc = want;
 	}
-	if (hush__array_grow((void **)&rs->rules, &rs->alloc, rs->count, sizeof(hush_rule)))
-		return HUSH_ENOMEM;
-	rs->rules[rs->count++] = *r;
+	for (size_t k = 0; k < *nadded; k++) {
+		for (size_t i = 0; i < rs->count; i++) {
+			if (strcmp(rs->rules[i].id, added[k].id))
+				continue;
+			rule_dispose(&rs->rules[i]);
+			memmove(&rs->rules[i], &rs->rules[i + 1], (rs->count - i - 1) * sizeof(hush_rule));
+			rs->count--;
+			break;
+		}
+		rs->rules[rs->count++] = added[k];
+	}
+	*nadded = 0;
 	return 0;
 }
 
@@ -337,7 +346,8 @@ int hush_ruleset_add_buffer(hush_ruleset *rs, const char *name, const char *data
 	hush__yaml y;
 	hush__yaml *ld = &y;
 	yaml_node_t *root, *list = NULL;
-	size_t first = rs->count;
+	hush_rule *added = NULL; /* this file's rules: the ruleset changes only once all of them are valid */
+	size_t nadded = 0, aadded = 0;
 	int err;
 
 	if ((err = hush__yaml_load(&y, name, data, len)) != 0)
@@ -369,20 +379,27 @@ int hush_ruleset_add_buffer(hush_ruleset *rs, const char *name, const char *data
 		hush_rule r;
 
 		memset(&r, 0, sizeof(r));
-		if ((err = parse_rule(ld, rn, &r)) == 0) {
-			r.source = hush__strdup(name);
-			err = r.source ? push_rule(rs, &r, first, ld, rn) : HUSH_ENOMEM;
-		}
+		err = parse_rule(ld, rn, &r);
+		for (size_t i = 0; !err && i < nadded; i++)
+			if (!strcmp(added[i].id, r.id))
+				err = hush__yaml_fail(ld, rn, "duplicate rule id '%s' (first defined on line %u)", r.id,
+						      added[i].line);
+		if (!err && !(r.source = hush__strdup(name)))
+			err = HUSH_ENOMEM;
+		if (!err && hush__array_grow((void **)&added, &aadded, nadded, sizeof(hush_rule)))
+			err = HUSH_ENOMEM;
 		if (err) {
 			rule_dispose(&r);
 			goto cleanup;
 		}
+		added[nadded++] = r;
 	}
+	err = merge_rules(rs, added, &nadded);
 cleanup:
-	if (err) { /* leave the ruleset as it was: drop what this file added */
-		while (rs->count > first)
-			rule_dispose(&rs->rules[--rs->count]);
-	}
+	/* on error the ruleset is as it was: nothing of this file went in */
+	for (size_t i = 0; i < nadded; i++)
+		rule_dispose(&added[i]);
+	free(added);
 	hush__yaml_dispose(&y);
 	return err;
 }

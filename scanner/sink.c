@@ -70,7 +70,7 @@ bool hush__is_vault_file(const char *relpath, const char *data, size_t len)
 	static const char *const entry[] = { "ciphertext", "created", "updated", "updated_by" };
 	const char *base = strrchr(relpath, '/'), *k;
 	size_t blen, i = 0;
-	json_t *root, *sec, *e;
+	json_t *root, *sec = NULL, *e;
 	bool ok = false;
 
 	/* .hush/<name>.json, with the first non-blank byte '{' and "hush_vault" in the first 512 bytes */
@@ -85,7 +85,9 @@ bool hush__is_vault_file(const char *relpath, const char *data, size_t len)
 		return false;
 	if (!(root = json_loadb(data, len, JSON_REJECT_DUPLICATES, NULL)))
 		return false;
-	sec = json_object_get(root, "secrets");
+	/* our own reference: deleting "secrets" from root below would free it (a use after free inside jansson, which
+	 * ASan cannot see; found by make memcheck) */
+	sec = json_incref(json_object_get(root, "secrets"));
 	if (!json_is_object(sec) || !json_is_integer(json_object_get(root, "hush_vault")))
 		goto done;
 	json_object_del(root, "hush_vault");
@@ -105,6 +107,7 @@ bool hush__is_vault_file(const char *relpath, const char *data, size_t len)
 	}
 	ok = true;
 done:
+	json_decref(sec);
 	json_decref(root);
 	return ok;
 }

@@ -81,8 +81,15 @@ int hush__yaml_strings(const hush__yaml *y, yaml_node_t *n, const char *what, ch
 	if (n->type == YAML_SCALAR_NODE) {
 		if (!(*out = hush__calloc(1, sizeof(char *))))
 			return HUSH_ENOMEM;
+		/* "key:" with nothing after it is YAML's null: no entries (an empty list, still non-NULL) */
+		if (n->data.scalar.length == 0 && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+			return 0;
 		*nout = 1;
-		return hush__yaml_string(y, n, what, &(*out)[0]);
+		if ((err = hush__yaml_string(y, n, what, &(*out)[0])) != 0)
+			return err;
+		if (!(*out)[0][0])
+			return hush__yaml_fail(y, n, "empty string in '%s'", what);
+		return 0;
 	}
 	if (n->type != YAML_SEQUENCE_NODE)
 		return hush__yaml_fail(y, n, "'%s' must be a list of strings", what);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# install-deps.sh: install the Debian/Ubuntu packages hush needs to build, test and benchmark, and the SARIF
+# install-deps.sh: install the Debian/Ubuntu packages hush needs to build, test, fuzz and benchmark, and the SARIF
 # validator the tests use (npm's @microsoft/sarif-multitool, into .tools/ at the top of the tree).
 # Idempotent: only missing packages are installed, 'apt-get update' runs only when something is missing, and npm
 # is asked only when the pinned validator is not installed yet (so later runs work offline).
@@ -11,9 +11,15 @@ SARIF_MULTITOOL_VERSION=5.7.0
 # openssl: the CLI makes the test CA and certificates of the remote Vault tests (tests/cli/lib-remote.sh).
 # libicu-dev pulls in the versioned ICU runtime (libicu72, libicu74, ...), which the validator's bundled .NET
 # runtime loads; it also needs libssl (through libcurl4-openssl-dev), zlib and libstdc++.
+# clang and llvm (llvm-symbolizer) build and symbolise the fuzzers (make fuzz); valgrind runs make memcheck.
 PKGS="build-essential cmake pkg-config git
 libvectorscan-dev libpcre2-dev libgit2-dev libsodium-dev libcurl4-openssl-dev
-libjansson-dev libyaml-dev libcmocka-dev ripgrep time python3 python3-yaml libicu-dev openssl"
+libjansson-dev libyaml-dev libcmocka-dev ripgrep time python3 python3-yaml libicu-dev openssl
+clang llvm valgrind"
+# libFuzzer and the sanitizer runtimes come with clang on Ubuntu, and in libclang-rt-dev on Debian 12 and later
+if command -v apt-cache >/dev/null 2>&1 && apt-cache show libclang-rt-dev >/dev/null 2>&1; then
+	PKGS="$PKGS libclang-rt-dev"
+fi
 
 missing=""
 for p in $PKGS; do

@@ -7,7 +7,8 @@
  *   disable_rules: [id, ...]
  *   allow:                          # ("allowlist:" is the old name of the global part)
  *     paths: [glob, ...]            # relative to the repository root; "dir/" covers the whole folder
- *     regexes: [pcre2, ...]         # searched in the secret (unanchored)
+ *     regexes: [pcre2, ...]         # searched in the secret (unanchored); a search that passes PCRE2's match
+ *                                   # or depth limit (1,000,000 steps, depth 10,000) suppresses nothing
  *     stopwords: [word, ...]        # case-insensitive substrings of the secret
  *     fingerprints: [hex, ...]      # findings to ignore
  *     rules:

@@ -29,7 +29,7 @@ enum {
 
 /* Set the calling thread's error message (printf-style). Returns HUSH_ERROR for convenience. */
 int hush_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int hush_error_setv(const char *fmt, va_list ap);
+int hush_error_setv(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Prefix the current message with "prefix: " (used to add a file name as the error travels up). */
 void hush_error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

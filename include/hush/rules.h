@@ -84,7 +84,8 @@ int hush_ruleset_add_builtin(hush_ruleset *rs, bool with_examples);
 /*
  * Add one YAML rule file, or every *.yml and *.yaml file in a directory (sorted by name, not recursive).
  * A rule whose id is already present from another file replaces it; a duplicate id within one file is an error.
- * On error the message reads "FILE:LINE:COL: message" and HUSH_EINVALID or HUSH_EIO is returned.
+ * On error the message reads "FILE:LINE:COL: message", HUSH_EINVALID or HUSH_EIO is returned, and nothing of the
+ * failing file is in the ruleset (rules of earlier files it would have replaced are still there).
  */
 int hush_ruleset_add_path(hush_ruleset *rs, const char *path);
 

@@ -6,6 +6,13 @@ set -u
 : "${HUSH:?HUSH must point at the hush binary}"
 : "${HUSH_SOURCE_DIR:?HUSH_SOURCE_DIR must point at the source tree}"
 
+# make memcheck (scripts/memcheck.sh): every hush the tests run goes through valgrind, one log per process
+if [ -n "${HUSH_MEMCHECK_DIR:-}" ]; then
+	HUSH_MEMCHECK_BIN=$HUSH
+	HUSH=$HUSH_SOURCE_DIR/scripts/memcheck-hush
+	export HUSH HUSH_MEMCHECK_BIN
+fi
+
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/hush-test.XXXXXX")
 trap 'chmod -R u+rwx "$TRASH" 2>/dev/null; rm -rf "$TRASH"' EXIT
 cd "$TRASH" || exit 1

@@ -254,6 +254,52 @@ test_expect_success "paths with spaces, quotes and non-ASCII bytes (quoted by gi
 	test_cmp expect got
 '
 
+test_expect_success "a quoted path with a broken octal escape (not three digits) is read as written" '
+	t=$(gen_github) &&
+	{
+		printf "%s\n" "diff --git \"a/x\\0-y.txt\" \"b/x\\0-y.txt\"" "--- \"a/x\\0-y.txt\"" \
+			"+++ \"b/x\\0-y.txt\"" "@@ -0,0 +1 @@" &&
+		printf "+t %s\n" "$t"
+	} >octal.patch &&
+	grep -q "^+++ \"b/x\\\\0-y.txt\"\$" octal.patch &&
+	expect_code 1 scan_diff octal.patch &&
+	echo "x0-y.txt:1:$t" >expect &&
+	found >got &&
+	test_cmp expect got
+'
+
+test_expect_success "a malformed hunk header: +0,N starts at line 1, a signed or huge number is not a header" '
+	t=$(gen_github) && u=$(gen_aws) && v=$(gen_stripe) &&
+	{
+		printf "%s\n" "diff --git a/z.txt b/z.txt" "--- a/z.txt" "+++ b/z.txt" "@@ -0,0 +0,1 @@" &&
+		printf "+t %s\n" "$t" &&
+		printf "%s\n" "diff --git a/y.txt b/y.txt" "--- a/y.txt" "+++ b/y.txt" "@@ -1 +0,0 @@" &&
+		printf "+v %s\n" "$v" &&
+		printf "%s\n" "diff --git a/w.txt b/w.txt" "--- a/w.txt" "+++ b/w.txt" "@@ -1 +-1,1 @@" &&
+		printf "+u %s\n" "$u" &&
+		printf "%s\n" "@@ -1 +1234567890123456,1 @@" &&
+		printf "+u %s\n" "$u"
+	} >badhunk.patch &&
+	expect_code 1 scan_diff badhunk.patch &&
+	printf "%s\n" "y.txt:1:$v" "z.txt:1:$t" >expect &&
+	found >got &&
+	test_cmp expect got
+'
+
+test_expect_success "lines after \\ No newline at end of file (a malformed diff) keep their line numbers" '
+	t=$(gen_github) && u=$(gen_aws) &&
+	{
+		printf "%s\n" "diff --git a/n.txt b/n.txt" "--- a/n.txt" "+++ b/n.txt" "@@ -1 +1,2 @@" " a" &&
+		printf "+t %s\n" "$t" &&
+		printf "%s\n" "\\ No newline at end of file" "\\ No newline at end of file" "@@ -5 +5,2 @@" "+" &&
+		printf "+u %s\n" "$u"
+	} >noeol.patch &&
+	expect_code 1 scan_diff noeol.patch &&
+	printf "%s\n" "n.txt:2:$t" "n.txt:6:$u" >expect &&
+	found >got &&
+	test_cmp expect got
+'
+
 test_expect_success "a modified file whose path has a space (git adds a tab after the +++ name)" '
 	t=$(gen_slack) &&
 	(

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -69,6 +70,12 @@ static void test_empty_file(void **state)
 	assert_int_equal(hush_config_parse(&c, ".hush.yml", "", 0), 0);
 	assert_true(c->builtin_rules);
 	assert_null(c->salt);
+	hush_config_free(c);
+	/* keys with nothing after them (YAML null) are empty lists */
+	assert_int_equal(hush_config_parse(&c, ".hush.yml", "rules:\nallow:\n  paths:\n  stopwords:\n", 36), 0);
+	assert_int_equal(c->nrules, 0);
+	assert_int_equal(c->nallow_paths, 0);
+	assert_int_equal(c->allow.nstopwords, 0);
 	hush_config_free(c);
 }
 
@@ -154,6 +161,8 @@ static void test_allow_errors(void **state)
 		{ "allow: [a]\n", ".hush.yml:1:8: 'allow' must be a mapping" },
 		{ "allow:\n  paths: [a]\n  paths: [b]\n", ".hush.yml:3:3: duplicate key 'paths' in allow" },
 		{ "allow:\n  stopwords: [a, '']\n", ".hush.yml:2:18: empty string in 'allow.stopwords'" },
+		{ "allow:\n  stopwords: ''\n", ".hush.yml:2:14: empty string in 'allow.stopwords'" },
+		{ "rules: \"\"\n", ".hush.yml:1:8: empty string in 'rules'" },
 		{ "allow:\n  fingerprints: [abc]\n",
 		  ".hush.yml:2:18: 'allow.fingerprints' entries are fingerprints: 32 hexadecimal digits" },
 		{ "allowlist:\n  fingerprints: 0123456789abcdef0123456789abcdeg\n",
@@ -313,6 +322,27 @@ static void test_environments(void **state)
 	}
 }
 
+/* Many stars cost O(pattern x path), not exponential time (found by fuzz_config: this took hours before). */
+static void test_glob_many_stars(void **state)
+{
+	char path[256], pattern[HUSH_GLOB_MAX + 8];
+	size_t n = 0;
+
+	(void)state;
+	for (int i = 0; i < 60; i++)
+		n += (size_t)snprintf(path + n, sizeof(path) - n, "%c/", 'a' + i % 26);
+	snprintf(path + n, sizeof(path) - n, "file.txt");
+	assert_false(hush__glob_match("**/**/**/**/**/**/**/**/**/**/**/**/z.txt", path));
+	assert_true(hush__glob_match("**/**/**/**/**/**/**/**/**/**/**/**/file.txt", path));
+	assert_false(hush__glob_match("a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_false(hush__glob_match("*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/x", path));
+	/* a pattern over HUSH_GLOB_MAX bytes matches nothing */
+	memset(pattern, '*', sizeof(pattern) - 1);
+	pattern[sizeof(pattern) - 1] = '\0';
+	assert_false(hush__glob_match(pattern, "a"));
+	assert_true(hush__glob_match(pattern + sizeof(pattern) - 1 - HUSH_GLOB_MAX, "a"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_glob_many_stars),
 		cmocka_unit_test(test_allow),
 		cmocka_unit_test(test_allowlist_alias),
 		cmocka_unit_test(test_allow_errors),

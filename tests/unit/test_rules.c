@@ -91,6 +91,11 @@ static const bad_case bad_cases[] = {
 	{ "rules: {}\n", "bad.yml:1:8: 'rules' must be a list" },
 	{ "- a\n", "bad.yml:1:1: expected a mapping" },
 	{ "", "bad.yml:1:1: empty rule file" },
+	/* "keywords:" alone is YAML's null, no keyword; an empty keyword would make every text contain one */
+	{ "rules:\n  - id: a\n    description: d\n    pattern: 'x'\n    keywords:\n    confidence: low\n",
+	  "bad.yml:2:5: rule 'a' has no 'keywords'" },
+	{ "rules:\n  - id: a\n    description: d\n    pattern: 'x'\n    keywords: ''\n    confidence: low\n",
+	  "bad.yml:5:15: empty string in 'keywords'" },
 	{ "rules:\n  - id: a\n    description: d\n    pattern: 'x'\n    keywords: [x]\n    confidence: low\n"
 	  "    min_entropy: lots\n",
 	  "bad.yml:7:18: 'min_entropy' must be a number" },
@@ -170,6 +175,33 @@ static void test_override(void **state)
 	hush_ruleset_free(rs);
 }
 
+/*
+ * A file that fails leaves the ruleset as it was, even when its first rules replaced earlier ones; and an id given
+ * twice in one file is an error even when an earlier file has it too (both found by fuzz_rules).
+ */
+static void test_failed_file_changes_nothing(void **state)
+{
+	static const char late_error[] = "rules:\n  - id: demo-token\n    description: Replaced\n    pattern: 'zz{2}'\n"
+					 "    keywords: [zz]\n    confidence: medium\n  - id: broken\n    description: x\n";
+	static const char twice[] = "rules:\n  - id: demo-token\n    description: One\n    pattern: 'yy{2}'\n"
+				    "    keywords: [yy]\n    confidence: low\n  - id: demo-token\n    description: Two\n"
+				    "    pattern: 'ww{2}'\n    keywords: [ww]\n    confidence: low\n";
+	hush_ruleset *rs;
+
+	(void)state;
+	assert_int_equal(hush_ruleset_new(&rs), 0);
+	assert_int_equal(hush_ruleset_add_buffer(rs, "good.yml", good, strlen(good)), 0);
+	assert_int_equal(hush_ruleset_add_buffer(rs, "late.yml", late_error, strlen(late_error)), HUSH_EINVALID);
+	assert_string_equal(hush_error_last(), "late.yml:7:5: rule 'broken' has no 'pattern'");
+	assert_int_equal(hush_ruleset_count(rs), 2);
+	assert_string_equal(hush_ruleset_find(rs, "demo-token")->source, "good.yml");
+	assert_int_equal(hush_ruleset_add_buffer(rs, "twice.yml", twice, strlen(twice)), HUSH_EINVALID);
+	assert_string_equal(hush_error_last(), "twice.yml:7:5: duplicate rule id 'demo-token' (first defined on line 2)");
+	assert_int_equal(hush_ruleset_count(rs), 2);
+	assert_string_equal(hush_ruleset_find(rs, "demo-token")->source, "good.yml");
+	hush_ruleset_free(rs);
+}
+
 /* The embedded catalogue loads, is big enough, and every rule carries its own tests. */
 static void test_builtin(void **state)
 {
@@ -218,7 +250,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file), cmocka_unit_test(test_bad_files), cmocka_unit_test(test_bad_patterns),
-		cmocka_unit_test(test_override),  cmocka_unit_test(test_builtin), cmocka_unit_test(test_builtin_lean),
+		cmocka_unit_test(test_override),  cmocka_unit_test(test_failed_file_changes_nothing), cmocka_unit_test(test_builtin), cmocka_unit_test(test_builtin_lean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -600,6 +600,14 @@ static void test_write_session_and_decrypt_all(void **state)
 	assert_null(plain);
 	assert_string_equal(hush_error_last(), "cannot decrypt 'S69' in environment 'dev'");
 	hush_vault_free(v);
+	/* a ciphertext too short to be one (valid base64): the same error, and nothing leaks (ASan) */
+	pa[15 + 60] = '"';
+	memmove(pa + 15 + 61, strchr(pa + 15 + 61, '"') + 1, strlen(strchr(pa + 15 + 61, '"') + 1) + 1);
+	assert_int_equal(hush_vault_parse(&v, text, strlen(text), "dev.json", "dev"), 0);
+	assert_int_equal(hush_vault_decrypt_all(&plain, v, sk), HUSH_EDECRYPT);
+	assert_null(plain);
+	assert_string_equal(hush_error_last(), "cannot decrypt 'S69' in environment 'dev'");
+	hush_vault_free(v);
 	free(text);
 	hush_secret_free(sk);
 	unlink(path);
