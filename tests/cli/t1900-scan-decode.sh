@@ -40,12 +40,12 @@ test_expect_success "a base64 token in a Kubernetes Secret is found at its value
 	json_check shown.json "d[\"findings\"][0][\"end_offset\"] - d[\"findings\"][0][\"start_offset\"] == len(\"$(b64 "$(cat token)")\")"
 '
 
-test_expect_success "the text report names the chain; --decode none leaves only the generic rule's guess" '
+test_expect_success "the text report names the chain; --decode none leaves only the Kubernetes Secret rule (a fallback)" '
 	expect_code 1 "$HUSH" scan --no-config tree/secret.yaml >out &&
 	grep_q "^tree/secret.yaml:7:10: github-classic-pat \[high\] ghp_…  (.*, decoded from base64, fingerprint" out &&
 	test "$(wc -l <out)" -eq 1 &&
 	expect_code 1 "$HUSH" scan --no-config --decode none tree/secret.yaml >out &&
-	grep_q "^tree/secret.yaml:7:10: generic-secret-assignment \[low\] " out &&
+	grep_q "^tree/secret.yaml:7:10: kubernetes-secret-data \[medium\] Z2hw… " out &&
 	test "$(wc -l <out)" -eq 1
 '
 
