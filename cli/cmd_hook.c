@@ -277,13 +277,20 @@ static int hook_pre_commit(hook_env *e)
 {
 	hush_scan_options so = HUSH_SCAN_OPTIONS_INIT;
 	hush_scan_result *res = NULL;
+	hush_staged *staged = NULL;
 	int rc;
 
-	if ((rc = hook_prepare(e, ".")) != 0)
-		return rc;
-	scan_options(e, &so);
-	rc = hush_scan_staged(&res, e->m, ".", &so);
-	rc = verdict(res, rc, "pre-commit", "commit blocked", e->quiet);
+	/* the index and HEAD are compared on another thread while the rules load */
+	if (hush_staged_start(&staged, ".", false) != 0) {
+		cli_error("out of memory");
+		return EXIT_ERROR;
+	}
+	if ((rc = hook_prepare(e, ".")) == 0) {
+		scan_options(e, &so);
+		rc = hush_scan_staged_change(&res, e->m, staged, &so);
+		rc = verdict(res, rc, "pre-commit", "commit blocked", e->quiet);
+	}
+	hush_staged_free(staged);
 	hush_scan_result_free(res);
 	return rc;
 }

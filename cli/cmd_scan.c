@@ -458,6 +458,7 @@ int cmd_scan(int argc, char **argv)
 	const char *const *paths;
 	size_t npaths;
 	bool strict = false, quiet = false, use_stdin = false, history = false, staged = false, diff = false;
+	hush_staged *staged_change = NULL;
 	bool stats = false;
 	const char *baseline = NULL, *baseline_write = NULL;
 	bool no_inline_allow = false;
@@ -632,7 +633,11 @@ int cmd_scan(int argc, char **argv)
 			use_stdin = true;
 		}
 
-	if (history || staged)
+	if (staged && hush_staged_start(&staged_change, repo, so.binary) != 0) { /* overlaps loading the rules */
+		cli_error("out of memory");
+		goto cleanup;
+	}
+	if (history)
 		hush_git_init_async(); /* overlaps loading the rules and the matcher */
 	root = cli_find_root(history || staged ? repo : use_stdin || diff ? "." : paths[0]);
 	if (!root) {
@@ -664,7 +669,7 @@ int cmd_scan(int argc, char **argv)
 		ho.progress = !quiet && isatty(STDERR_FILENO);
 		rc = hush_scan_history(&res, m, repo, &ho, &so);
 	} else if (staged) {
-		rc = hush_scan_staged(&res, m, repo, &so);
+		rc = hush_scan_staged_change(&res, m, staged_change, &so);
 	} else if (diff) {
 		int fd = STDIN_FILENO;
 
@@ -756,6 +761,7 @@ cleanup:
 		rc = EXIT_ERROR;
 	}
 	hush_scan_result_free(res);
+	hush_staged_free(staged_change);
 	hush_matcher_free(m);
 	hush_ruleset_free(rs);
 	hush_config_free(cfg);

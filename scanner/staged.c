@@ -2,6 +2,9 @@
  * staged.c: scan what is staged in the index. Each staged blob is matched in full (so a private key is found even
  * when only part of it was added), and only findings that touch a line the staged change adds are kept.
  */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,68 +112,145 @@ cleanup:
 	return err;
 }
 
-int hush_scan_staged(hush_scan_result **out, const hush_matcher *m, const char *repo_path,
-		     const hush_scan_options *opts)
+/* The staged change: the repository, its index and their diff against HEAD (see hush_staged_start). */
+struct hush_staged {
+	char *repo_path;
+	bool force_text;
+	pthread_t tid;
+	bool threaded;
+	int err;          /* 0, or the error of staged_open ... */
+	char msg[1024];   /* ... and its message, set again in the scanning thread */
+	git_repository *repo;
+	git_index *index;
+	git_object *head;
+	git_diff *diff;
+};
+
+static int staged_fail(hush_staged *st, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int staged_fail(hush_staged *st, int err, const char *fmt, ...)
 {
-	uint64_t t0 = hush__now_ns();
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->msg, sizeof(st->msg), fmt, ap);
+	va_end(ap);
+	return st->err = err;
+}
+
+/* Open the repository and its index, and diff HEAD's tree against the index (renames and copies found). */
+static int staged_open(hush_staged *st)
+{
 	git_diff_options dopts;
 	git_diff_find_options fopts;
-	git_repository *repo = NULL;
-	git_index *index = NULL;
-	git_object *head = NULL;
+	const char *index_file = getenv("GIT_INDEX_FILE");
 	git_tree *tree = NULL;
-	git_diff *diff = NULL;
+
+	if ((st->err = hush_git_init()) != 0) {
+		snprintf(st->msg, sizeof(st->msg), "%s", hush_error_last());
+		return st->err;
+	}
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+	if (hush_repo_open(&st->repo, st->repo_path) < 0)
+		return staged_fail(st, HUSH_EINVALID, "cannot open the repository '%s': %s", st->repo_path, git_msg());
+	/* "git commit -a" and "git commit FILE" point their hooks at a temporary index */
+	if (index_file && *index_file && !git_repository_is_bare(st->repo)) {
+		if (git_index_open(&st->index, index_file) < 0)
+			return staged_fail(st, HUSH_EINVALID, "cannot read the index '%s': %s", index_file, git_msg());
+	} else if (git_repository_is_bare(st->repo) || git_repository_index(&st->index, st->repo) < 0) {
+		return staged_fail(st, HUSH_EINVALID, "cannot read the index of '%s': %s", st->repo_path,
+				   git_repository_is_bare(st->repo) ? "a bare repository has no index" : git_msg());
+	}
+	/* an unborn branch has no HEAD: everything staged is new */
+	if (git_revparse_single(&st->head, st->repo, "HEAD^{tree}") == 0)
+		tree = (git_tree *)st->head;
+	dopts.context_lines = 0;
+	dopts.flags |= GIT_DIFF_IGNORE_SUBMODULES;
+	if (st->force_text) /* libgit2 gives a binary file's patch no lines: have it diffed as text */
+		dopts.flags |= GIT_DIFF_FORCE_TEXT;
+	if (git_diff_tree_to_index(&st->diff, st->repo, tree, st->index, &dopts) < 0)
+		return staged_fail(st, HUSH_ERROR, "cannot compare the index with HEAD: %s", git_msg());
+	fopts.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES;
+	git_diff_find_similar(st->diff, &fopts);
+	return 0;
+}
+
+static void *staged_thread(void *arg)
+{
+	(void)staged_open(arg);
+	return NULL;
+}
+
+static void staged_free(hush_staged *st)
+{
+	if (!st)
+		return;
+	if (st->threaded)
+		pthread_join(st->tid, NULL);
+	git_diff_free(st->diff);
+	git_object_free(st->head);
+	git_index_free(st->index);
+	git_repository_free(st->repo);
+	free(st->repo_path);
+	free(st);
+}
+
+int hush_staged_start(hush_staged **out, const char *repo_path, bool force_text)
+{
+	hush_staged *st;
+
+	*out = NULL;
+	if (!(st = hush__calloc(1, sizeof(*st))) || !(st->repo_path = hush__strdup(repo_path))) {
+		free(st);
+		return HUSH_ENOMEM;
+	}
+	st->force_text = force_text;
+	st->threaded = pthread_create(&st->tid, NULL, staged_thread, st) == 0;
+	if (!st->threaded)
+		(void)staged_open(st); /* no thread: do it now; its error is reported by the scan */
+	*out = st;
+	return 0;
+}
+
+void hush_staged_free(hush_staged *st)
+{
+	staged_free(st);
+}
+
+int hush_scan_staged_change(hush_scan_result **out, const hush_matcher *m, hush_staged *st,
+			    const hush_scan_options *opts)
+{
+	uint64_t t0 = hush__now_ns();
 	hush_match_ctx *ctx = NULL;
 	hush__sink s;
 	int err;
 
 	*out = NULL;
-	if ((err = hush_git_init()) != 0)
-		return err;
+	if (st->threaded) {
+		pthread_join(st->tid, NULL);
+		st->threaded = false;
+	}
+	if (st->err)
+		return hush_error_set("%s", st->msg), st->err;
 	if ((err = hush__sink_init(&s, m, opts)) != 0)
 		return err;
-	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-	if (hush_repo_open(&repo, repo_path) < 0) {
-		err = hush_error_set("cannot open the repository '%s': %s", repo_path, git_msg());
-		err = HUSH_EINVALID;
-		goto done;
-	}
-	/* "git commit -a" and "git commit FILE" point their hooks at a temporary index */
-	if (getenv("GIT_INDEX_FILE") && *getenv("GIT_INDEX_FILE") && !git_repository_is_bare(repo)) {
-		if (git_index_open(&index, getenv("GIT_INDEX_FILE")) < 0) {
-			err = hush_error_set("cannot read the index '%s': %s", getenv("GIT_INDEX_FILE"), git_msg());
-			err = HUSH_EINVALID;
-			goto done;
-		}
-	} else if (git_repository_is_bare(repo) || git_repository_index(&index, repo) < 0) {
-		err = hush_error_set("cannot read the index of '%s': %s", repo_path,
-				     git_repository_is_bare(repo) ? "a bare repository has no index" : git_msg());
-		err = HUSH_EINVALID;
-		goto done;
-	}
-	/* an unborn branch has no HEAD: everything staged is new */
-	if (git_revparse_single(&head, repo, "HEAD^{tree}") == 0)
-		tree = (git_tree *)head;
-	dopts.context_lines = 0;
-	dopts.flags |= GIT_DIFF_IGNORE_SUBMODULES;
-	if (opts->binary) /* libgit2 gives a binary file's patch no lines: have it diffed as text */
-		dopts.flags |= GIT_DIFF_FORCE_TEXT;
-	if (git_diff_tree_to_index(&diff, repo, tree, index, &dopts) < 0) {
-		err = hush_error_set("cannot compare the index with HEAD: %s", git_msg());
-		goto done;
-	}
-	fopts.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES;
-	git_diff_find_similar(diff, &fopts);
-	if ((err = hush_match_ctx_new(&ctx, m)) != 0)
-		goto done;
-	for (size_t i = 0; i < git_diff_num_deltas(diff) && !err; i++)
-		err = scan_delta(&s, repo, diff, i, ctx);
-done:
+	if ((err = hush_match_ctx_new(&ctx, m)) == 0)
+		for (size_t i = 0; i < git_diff_num_deltas(st->diff) && !err; i++)
+			err = scan_delta(&s, st->repo, st->diff, i, ctx);
 	hush_match_ctx_free(ctx);
-	git_diff_free(diff);
-	git_object_free(head);
-	git_index_free(index);
-	git_repository_free(repo);
 	return hush__sink_finish(&s, out, t0, err);
+}
+
+int hush_scan_staged(hush_scan_result **out, const hush_matcher *m, const char *repo_path,
+		     const hush_scan_options *opts)
+{
+	hush_staged *st = NULL;
+	int err;
+
+	*out = NULL;
+	if ((err = hush_staged_start(&st, repo_path, opts->binary)) != 0)
+		return err;
+	err = hush_scan_staged_change(out, m, st, opts);
+	hush_staged_free(st);
+	return err;
 }

@@ -137,6 +137,18 @@ int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char 
 int hush_scan_staged(hush_scan_result **out, const hush_matcher *m, const char *repo_path,
 		     const hush_scan_options *opts);
 
+/*
+ * The same in two steps, so that the git side overlaps the loading of the rules: hush_staged_start() opens the
+ * repository at repo_path and diffs HEAD against the index on a thread of its own (force_text: opts->binary of the
+ * scan to come); hush_scan_staged_change() waits for it, then scans, and reports its error if it failed.
+ * hush_staged_free() waits for the thread too, so a command may give up between the two.
+ */
+typedef struct hush_staged hush_staged;
+int hush_staged_start(hush_staged **out, const char *repo_path, bool force_text);
+int hush_scan_staged_change(hush_scan_result **out, const hush_matcher *m, hush_staged *staged,
+			    const hush_scan_options *opts);
+void hush_staged_free(hush_staged *staged);
+
 /* Scan the added lines of a unified diff read from fd; findings carry new-file paths and line numbers. */
 int hush_scan_diff(hush_scan_result **out, const hush_matcher *m, int fd, const char *display,
 		   const hush_scan_options *opts);
