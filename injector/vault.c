@@ -15,6 +15,7 @@
 
 #include "hush/error.h"
 #include "hush/vault.h"
+#include "common/json.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -454,7 +455,7 @@ int hush_vault_parse(hush_vault **out, const char *data, size_t len, const char 
 	*out = NULL;
 	if (sodium_init() < 0)
 		return hush_error_set("cannot initialise libsodium"), HUSH_ERROR;
-	if (!(root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je))) {
+	if (!(root = hush__json_loadb(data, len, JSON_REJECT_DUPLICATES, &je))) {
 		if (len == 0)
 			hush_error_set("invalid vault '%s': the file is empty", origin);
 		else
@@ -852,6 +853,34 @@ void hush_vault_plain_free(hush_vault_plain *p)
 	free(p->off);
 	free(p->len);
 	free(p);
+}
+
+static int cmp_eph_bytes(const void *a, const void *b)
+{
+	return memcmp(a, b, EPH_BYTES);
+}
+
+size_t hush_vault_session_count(const hush_vault *v)
+{
+	unsigned char *eph = hush__calloc(v->nnames + 1, EPH_BYTES);
+	size_t m = 0, count = 0;
+
+	if (!eph)
+		return 0;
+	for (size_t i = 0; i < v->nnames; i++) {
+		size_t blen;
+		unsigned char *blob = decode_blob(field(json_object_get(v->secrets, v->names[i]), "ciphertext"), &blen);
+
+		if (blob)
+			memcpy(eph + EPH_BYTES * m++, blob, EPH_BYTES);
+		free(blob);
+	}
+	qsort(eph, m, EPH_BYTES, cmp_eph_bytes);
+	for (size_t k = 0; k < m; k++)
+		if (!k || memcmp(eph + EPH_BYTES * k, eph + EPH_BYTES * (k - 1), EPH_BYTES) != 0)
+			count++;
+	free(eph);
+	return count;
 }
 
 int hush_vault_decrypt_all(hush_vault_plain **out, const hush_vault *v, const hush_secret *sk)

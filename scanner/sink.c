@@ -8,6 +8,7 @@
 
 #include "scanner/sink.h"
 #include "hush/error.h"
+#include "common/json.h"
 #include "common/util.h"
 #include "common/banned.h"
 
@@ -83,7 +84,7 @@ bool hush__is_vault_file(const char *relpath, const char *data, size_t len)
 		i++;
 	if (i == len || data[i] != '{' || !hush__memcasemem(data, len < 512 ? len : 512, "\"hush_vault\"", 12))
 		return false;
-	if (!(root = json_loadb(data, len, JSON_REJECT_DUPLICATES, NULL)))
+	if (!(root = hush__json_loadb(data, len, JSON_REJECT_DUPLICATES, NULL)))
 		return false;
 	/* our own reference: deleting "secrets" from root below would free it (a use after free inside jansson, which
 	 * ASan cannot see; found by make memcheck) */

@@ -6,12 +6,14 @@
  * Also the scanner's test for vault files (hush__is_vault_file) on the same bytes.
  *
  * Properties: decrypt_all succeeds exactly when every get succeeds, with the same bytes; a failure returns no
- * plaintext; a value set into a parsed vault reads back.
+ * plaintext; a value set into a parsed vault reads back; the fast JSON path (common/json.c) and jansson's own
+ * parser give equal values, with object keys in the same order, or both fail.
  */
 #include <sodium.h>
 #include <stdbool.h>
 
 #include "fuzz_common.h"
+#include "common/json.h"
 #include "hush/error.h"
 #include "hush/vault.h"
 #include "scanner/sink.h"
@@ -28,6 +30,44 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	crypto_box_seed_keypair(pk, hush_secret_data(sk), (const unsigned char *)FUZZ_VAULT_SEED);
 	return 0;
+}
+
+/* Equal values, with the keys of every object in the same order (json_equal ignores order). */
+static bool same_json(json_t *a, json_t *b)
+{
+	const char *ka, *kb;
+	json_t *va, *vb;
+	void *ia, *ib;
+
+	if (!json_equal(a, b))
+		return false;
+	if (!json_is_object(a))
+		return true;
+	for (ia = json_object_iter(a), ib = json_object_iter(b); ia && ib;
+	     ia = json_object_iter_next(a, ia), ib = json_object_iter_next(b, ib)) {
+		ka = json_object_iter_key(ia);
+		kb = json_object_iter_key(ib);
+		va = json_object_iter_value(ia);
+		vb = json_object_iter_value(ib);
+		if (strcmp(ka, kb) || !same_json(va, vb))
+			return false;
+	}
+	return !ia && !ib;
+}
+
+static void check_fast_json(const uint8_t *data, size_t size)
+{
+	for (size_t flags = 0; flags <= JSON_REJECT_DUPLICATES; flags += JSON_REJECT_DUPLICATES) {
+		json_t *fast = hush__json_loadb((const char *)data, size, flags, NULL);
+		json_t *slow = json_loadb((const char *)data, size, flags, NULL);
+
+		FUZZ_CHECK(!fast == !slow, "the fast JSON path %s where jansson %s", fast ? "parsed" : "failed",
+			   slow ? "parsed" : "failed");
+		if (fast && slow)
+			FUZZ_CHECK(same_json(fast, slow), "the fast JSON path and jansson disagree");
+		json_decref(fast);
+		json_decref(slow);
+	}
 }
 
 static void check_decrypt(const hush_vault *v)
@@ -78,6 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hush_vault *v = NULL;
 	const char *env = size % 2 ? FUZZ_VAULT_ENV : NULL;
 	int err = hush_vault_parse(&v, (const char *)data, size, "fuzz.json", env);
+
+	check_fast_json(data, size);
 
 	/* the scanner's own look at vault files (scan skips their ciphertexts) */
 	(void)hush__is_vault_file(".hush/fuzz.json", (const char *)data, size);
