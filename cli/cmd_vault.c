@@ -32,6 +32,7 @@ const char cmd_vault_usage[] =
 	"       hush vault export [--dir DIR] ENV [--format dotenv|json]\n"
 	"       hush vault diff [--dir DIR] ENV [REV]\n"
 	"       hush vault rotate-key [--dir DIR] ENV\n"
+	"       hush vault compact [--dir DIR] ENV\n"
 	"       hush vault check [--dir DIR] [ENV] [--max-age 90d]\n"
 	"       hush vault passwd ENV [--remove]\n"
 	"\n"
@@ -48,6 +49,8 @@ const char cmd_vault_usage[] =
 	"export      print every value as dotenv or JSON (needs the private key)\n"
 	"diff        names added (+), removed (-) or changed (~) since a git revision (default HEAD); never values\n"
 	"rotate-key  new keypair, every value re-encrypted; the old key file is kept as ENV.key.retired-ID\n"
+	"compact     re-encrypt every value in one write session, same key: reading then takes one key agreement\n"
+	"            instead of one per 'set' that wrote a value (needs the private key)\n"
 	"check       list secrets older than --max-age (h, d, w; default 90d); exit 1 when any is\n"
 	"passwd      change, add or (--remove) remove the passphrase of ENV's key file; the key stays the same.\n"
 	"            Old passphrase: HUSH_KEY_PASSPHRASE_<ENV> or asked; new: HUSH_NEW_KEY_PASSPHRASE_<ENV> or asked\n"
@@ -529,6 +532,7 @@ static const struct {
 	{ "export", vault_cmd_export },
 	{ "diff", vault_cmd_diff },
 	{ "rotate-key", vault_cmd_rotate_key },
+	{ "compact", vault_cmd_compact },
 	{ "check", vault_cmd_check },
 	{ "passwd", vault_cmd_passwd },
 };

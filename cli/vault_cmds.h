@@ -31,6 +31,7 @@ int vault_cmd_diff(const vault_args *a);
 
 /* cmd_vault_keys.c */
 int vault_cmd_rotate_key(const vault_args *a);
+int vault_cmd_compact(const vault_args *a);
 int vault_cmd_check(const vault_args *a);
 int vault_cmd_passwd(const vault_args *a);
 

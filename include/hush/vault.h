@@ -199,6 +199,8 @@ int hush_vault_get(hush_secret **out, const hush_vault *v, const char *name, con
  */
 typedef struct hush_vault_plain hush_vault_plain;
 int hush_vault_decrypt_all(hush_vault_plain **out, const hush_vault *v, const hush_secret *sk);
+/* The number of write sessions (distinct ephemeral keys) among v's values: the key agreements a read costs. */
+size_t hush_vault_session_count(const hush_vault *v);
 size_t hush_vault_plain_count(const hush_vault_plain *p);
 const char *hush_vault_plain_name(const hush_vault_plain *p, size_t i);
 /* Borrowed, valid until hush_vault_plain_free. */

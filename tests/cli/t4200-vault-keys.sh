@@ -1,6 +1,7 @@
 #!/bin/sh
 # t4200-vault-keys: hush vault rotate-key (values re-sealed to a new key, the old key retired, metadata kept) and
-# hush vault check --max-age (secret age policy with clocks faked through HUSH_NOW).
+# hush vault check --max-age (secret age policy with clocks faked through HUSH_NOW); hush vault compact (every
+# value re-sealed in one write session under the same key).
 . "$HUSH_SOURCE_DIR/tests/cli/lib.sh"
 
 unset XDG_CONFIG_HOME HUSH_PRIVATE_KEY_DEV HUSH_PRIVATE_KEY_PROD HUSH_PRIVATE_KEY_STAGING HUSH_NOW
@@ -213,6 +214,47 @@ test_expect_success "check from the repository uses .hush; errors exit 2: no suc
 	grep_q "invalid vault .broken/zz.json." err &&
 	expect_code 2 "$HUSH" vault check --dir no-such-dir 2>err &&
 	grep_q "cannot read the vault folder" err
+'
+
+# distinct ephemeral public keys (the first 32 bytes of each ciphertext) in a vault file: its write sessions
+sessions() {
+	python3 -c "import base64, json, sys
+d = json.load(open(sys.argv[1]))
+print(len({base64.b64decode(e[\"ciphertext\"])[:32] for e in d[\"secrets\"].values()}))" "$1"
+}
+
+test_expect_success "compact: three values from three sets become one write session; values, metadata, key kept" '
+	git init -q comp &&
+	in_dir comp "$HUSH" vault init dev >/dev/null &&
+	for n in A B C; do
+		printf "%s-%s" "$V1" "$n" | (cd comp && HUSH_NOW=$T "$HUSH" vault set dev "VAL_$n") || return 1
+	done &&
+	test "$(sessions comp/.hush/dev.json)" = 3 &&
+	id=$(json_eval comp/.hush/dev.json "d[\"key_id\"]") &&
+	in_dir comp "$HUSH" vault export dev >before.env &&
+	in_dir comp "$HUSH" vault ls dev >before.ls &&
+	in_dir comp "$HUSH" vault compact dev >out 2>err &&
+	grep_q "^compacted environment .dev.: 3 values, 3 write sessions -> 1 (key $id unchanged)$" out &&
+	test ! -s err &&
+	grep_none "$V1" out err &&
+	test "$(sessions comp/.hush/dev.json)" = 1 &&
+	test "$(json_eval comp/.hush/dev.json "d[\"key_id\"]")" = "$id" &&
+	in_dir comp "$HUSH" vault export dev >after.env &&
+	test_cmp before.env after.env &&
+	in_dir comp "$HUSH" vault ls dev >after.ls &&
+	test_cmp before.ls after.ls
+'
+
+test_expect_success "compact without the private key fails (exit 2) and leaves the file as it was" '
+	cp comp/.hush/dev.json keep.json &&
+	mv "$KEYS/dev.key" dev.key.away &&
+	expect_code 2 "$HUSH" vault compact dev --dir comp/.hush >out 2>err &&
+	mv dev.key.away "$KEYS/dev.key" &&
+	test_cmp keep.json comp/.hush/dev.json &&
+	test ! -s out &&
+	grep_q "^hush: error: " err &&
+	expect_code 2 "$HUSH" vault compact --dir comp/.hush 2>err &&
+	grep_q "takes ENV" err
 '
 
 test_done
