@@ -10,7 +10,8 @@
 #               (default 3), with hush's peak RSS (GNU time); targets: >= 1 GB/s, peak RSS < 20 MiB. The output of
 #               one more run is checked: no value left in it.
 #   dotenvx:    when `npm` can install @dotenvx/dotenvx into bench/out/dotenvx (the npm registry is reachable),
-#               `dotenvx run -- true` side by side (start-up and peak RSS). Skipped otherwise, and it says so.
+#               `dotenvx run -- true` side by side (start-up and peak RSS), and `dotenvx run --redact -- cat` with
+#               the same 50 values on the first 64 MiB of the log (its throughput). Skipped otherwise, and it says so.
 # Exits 0 whatever the numbers; 2 when it cannot run.
 set -u
 
@@ -90,6 +91,17 @@ if [ -x "$dx/node_modules/.bin/dotenvx" ]; then
 	printf 'A=1\n' >"$SCRATCH/.env"
 	best_of sh -c "cd '$SCRATCH' && '$(pwd)/$dx/node_modules/.bin/dotenvx' run -q -- true"
 	awk -v w="$WALL" -v rss="$RSS" 'BEGIN { printf "dotenvx run -- true:                 %7.1f ms  peak RSS %.1f MiB\n", w * 1000, rss / 1024 }'
+	# its redaction (dotenvx run --redact, the same 50 values) on the first 64 MiB of the log: it runs at tens of MB/s
+	cp bench/out/redact/values.env "$SCRATCH/.env"
+	head -c 67108864 "$LOG" >"$SCRATCH/sample.txt"
+	best_of sh -c "cd '$SCRATCH' && '$(pwd)/$dx/node_modules/.bin/dotenvx' run -q --redact -f .env -- cat sample.txt >/dev/null"
+	dx_wall=$WALL
+	dx_rss=$RSS
+	best_of sh -c "cd '$SCRATCH/repo' && '$HUSH' run -e bench -- cat '$SCRATCH/sample.txt' >/dev/null"
+	awk -v w="$dx_wall" -v rss="$dx_rss" -v hw="$WALL" 'BEGIN {
+		printf "dotenvx run --redact -- cat (64 MiB): %6.2f s  %7.0f MB/s  peak RSS %.1f MiB; hush on the same: %.0f MB/s (%.0fx)\n",
+			w, 67108864 / w / 1e6, rss / 1024, 67108864 / hw / 1e6, w / hw }'
+	rm -f "$SCRATCH/sample.txt"
 else
 	echo "dotenvx: not measured (npm could not install @dotenvx/dotenvx here)"
 fi
