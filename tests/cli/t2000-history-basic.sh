@@ -312,4 +312,19 @@ test_expect_success "exit code 2 for a directory that is not a repository, and f
 	grep_q "no-such-branch" err
 '
 
+test_expect_success "a Git LFS pointer file is scanned as text: counted, and its sha256 oid is no finding" '
+	git init -q lfs &&
+	commit_file lfs model.bin "an LFS pointer" "version https://git-lfs.github.com/spec/v1" \
+		"oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393" "size 734003200" &&
+	expect_code 0 "$HUSH" scan --history --stats lfs >out 2>err &&
+	grep_q "blobs 1, files 1, bytes 1[0-9][0-9]," err &&
+	grep_q "skipped binary 0" err &&
+	tok=$(gen_github) &&
+	commit_file lfs .gitattributes "LFS tracking" "*.bin filter=lfs diff=lfs merge=lfs -text" &&
+	commit_file lfs app.cfg "a token next to it" "x = 1" "t = $tok" &&
+	expect_code 1 "$HUSH" scan --history lfs >out 2>err &&
+	grep_q "^app.cfg:2:5: github-classic-pat " out &&
+	test "$(wc -l <out)" -eq 1
+'
+
 test_done
