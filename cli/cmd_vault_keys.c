@@ -102,6 +102,30 @@ static int retire_old_key(const char *retired, const char *key_path, bool key_fi
 	return -1;
 }
 
+/*
+ * Seal every value of v (decrypted in plain, in the same order: both sorted by name) into nv, one write session,
+ * keeping the metadata: hush_vault_set stamps created only for a new name and keeps it after, so a first (empty)
+ * set at the old created time, then the real one at the old updated time and author.
+ */
+static int reseal(hush_vault *nv, const hush_vault *v, const hush_vault_plain *plain)
+{
+	for (size_t i = 0; i < hush_vault_count(v); i++) {
+		hush_vault_entry e;
+		const unsigned char *value;
+		size_t len;
+		int err;
+
+		hush_vault_entry_at(&e, v, i);
+		value = hush_vault_plain_value(plain, i, &len);
+		err = hush_vault_set(nv, e.name, "", 0, *e.created ? e.created : e.updated, NULL);
+		if (!err)
+			err = hush_vault_set(nv, e.name, value, len, e.updated, e.updated_by);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int vault_cmd_rotate_key(const vault_args *a)
 {
 	unsigned char new_pk[HUSH_VAULT_KEY_BYTES];
@@ -167,25 +191,9 @@ int vault_cmd_rotate_key(const vault_args *a)
 		goto cleanup;
 	}
 	n = hush_vault_count(v);
-	for (size_t i = 0; i < n; i++) {
-		hush_vault_entry e;
-		const unsigned char *value;
-		size_t len;
-		int err;
-
-		hush_vault_entry_at(&e, v, i);
-		value = hush_vault_plain_value(plain, i, &len); /* both sorted by name */
-		/*
-		 * Keep the metadata: hush_vault_set stamps created only for a new name and keeps it after, so a first
-		 * (empty) set at the old created time, then the real one at the old updated time and author.
-		 */
-		err = hush_vault_set(nv, e.name, "", 0, *e.created ? e.created : e.updated, NULL);
-		if (!err)
-			err = hush_vault_set(nv, e.name, value, len, e.updated, e.updated_by);
-		if (err) {
-			fail();
-			goto cleanup;
-		}
+	if (reseal(nv, v, plain) != 0) {
+		fail();
+		goto cleanup;
 	}
 	hush_vault_plain_free(plain);
 	plain = NULL;
@@ -312,22 +320,9 @@ int vault_cmd_compact(const vault_args *a)
 	}
 	n = hush_vault_count(v);
 	sessions = hush_vault_session_count(v);
-	for (size_t i = 0; i < n; i++) {
-		hush_vault_entry e;
-		const unsigned char *value;
-		size_t len;
-		int err;
-
-		hush_vault_entry_at(&e, v, i);
-		value = hush_vault_plain_value(plain, i, &len); /* both sorted by name */
-		/* as rotate-key: created kept by a first empty set at that time, then the value as last updated */
-		err = hush_vault_set(nv, e.name, "", 0, *e.created ? e.created : e.updated, NULL);
-		if (!err)
-			err = hush_vault_set(nv, e.name, value, len, e.updated, e.updated_by);
-		if (err) {
-			fail();
-			goto cleanup;
-		}
+	if (reseal(nv, v, plain) != 0) {
+		fail();
+		goto cleanup;
 	}
 	hush_vault_plain_free(plain);
 	plain = NULL;
