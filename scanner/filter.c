@@ -18,8 +18,7 @@ static const char *const placeholder_words[] = {
 
 /*
  * Values published as examples in specifications and vendor documentation, found verbatim in countless READMEs,
- * docstrings and tests (contained anywhere in the value, case-sensitively). AWS's documented keys
- * (AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY) already contain "example".
+ * docstrings and tests (contained anywhere in the value, case-sensitively).
  */
 static const char *const known_examples[] = {
 	/* RFC 6749 (OAuth 2.0): access and refresh token, authorization code, client secret */
@@ -32,6 +31,8 @@ static const char *const known_examples[] = {
 	"SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
 	/* Stripe's documentation test keys */
 	"4eC39HqLyjWDarjtT1zdp7dc", "TYooMQauvdEDq54NiTphI7jx",
+	/* AWS's documented key pair (their "EXAMPLE" is too small a part of them for a token rule's word check) */
+	"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 };
 
 static bool enclosed(const char *s, size_t len, const char *open, const char *close)
@@ -148,7 +149,32 @@ static bool is_x_mask(const char *s, size_t len)
 	return x >= 3 && 2 * x >= letters;
 }
 
-bool hush_is_placeholder(const char *s, size_t len)
+/*
+ * A placeholder word in the value. anywhere: wherever it is (generic rules: values of no known format, where
+ * "myFakePassword1" is a placeholder). Otherwise the word must make up a quarter of the value at least
+ * ("fake-token-1", "sk_live_dummy_key", "example-key-123"), or begin or end it ("your-mandrill-api-key1"), or
+ * hold a separator: a token of a known format is random, and a random 40-character token holds "fake" in some mix
+ * of cases about once in 25,000.
+ */
+static bool has_placeholder_word(const char *s, size_t len, bool anywhere)
+{
+	for (size_t i = 0; i < HUSH_ARRAY_SIZE(placeholder_words); i++) {
+		const char *w = placeholder_words[i], *at;
+		size_t n = strlen(w);
+		bool alnum = true;
+
+		for (size_t k = 0; k < n; k++)
+			alnum = alnum && is_alnum((unsigned char)w[k]);
+		if (!(at = hush__memcasemem(s, len, w, n)))
+			continue;
+		/* a word with a separator ("your_", "****") cannot come out of a random token */
+		if (anywhere || !alnum || 4 * n >= len || at == s || hush__memcasemem(s + len - n, n, w, n))
+			return true;
+	}
+	return false;
+}
+
+static bool placeholder(const char *s, size_t len, bool anywhere)
 {
 	size_t i;
 
@@ -158,9 +184,8 @@ bool hush_is_placeholder(const char *s, size_t len)
 		;
 	if (i == len)
 		return true; /* one repeated character */
-	for (i = 0; i < HUSH_ARRAY_SIZE(placeholder_words); i++)
-		if (hush__memcasemem(s, len, placeholder_words[i], strlen(placeholder_words[i])))
-			return true;
+	if (has_placeholder_word(s, len, anywhere))
+		return true;
 	for (i = 0; i < HUSH_ARRAY_SIZE(known_examples); i++) {
 		size_t n = strlen(known_examples[i]);
 
@@ -169,6 +194,11 @@ bool hush_is_placeholder(const char *s, size_t len)
 				return true;
 	}
 	return is_template(s, len) || is_x_mask(s, len) || has_sequence(s, len) || is_periodic(s, len);
+}
+
+bool hush_is_placeholder(const char *s, size_t len)
+{
+	return placeholder(s, len, true);
 }
 
 bool hush_is_keyboard_mash(const char *s, size_t len)
@@ -205,7 +235,7 @@ bool hush_filter_accept(const hush_rule *rule, const char *secret, size_t len, d
 		return true; /* an exact value the user manages: no heuristic applies */
 	if (rule->min_entropy > 0 && entropy < rule->min_entropy)
 		return false;
-	if (hush_is_placeholder(secret, len))
+	if (placeholder(secret, len, rule->generic))
 		return false;
 	if (rule->generic && hush_is_keyboard_mash(secret, len))
 		return false;

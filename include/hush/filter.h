@@ -10,7 +10,10 @@
 /* Shannon entropy of the bytes, in bits per byte (0 for an empty string). */
 double hush_entropy(const char *s, size_t len);
 
-/* true when the value looks like a placeholder: xxxx, <your-token>, ${VAR}, changeme, example, ... */
+/*
+ * true when the value looks like a placeholder: xxxx, <your-token>, ${VAR}, changeme, example, ... (a placeholder
+ * word anywhere in it; hush_filter_accept asks more of a rule that is not generic, see filter.c)
+ */
 bool hush_is_placeholder(const char *s, size_t len);
 
 /*

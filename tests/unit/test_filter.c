@@ -177,12 +177,36 @@ static void test_rule_filters(void **state)
 	assert_true(hush_filter_accept(&r, s, strlen(s), 3.5));
 }
 
+/* A random token of a known format that happens to hold a placeholder word is still a secret; a generic value is not. */
+static void test_placeholder_words_in_tokens(void **state)
+{
+	static const char *const token = "ghp_q8Vx2LmZ7pR4FaKe9wJ3hC5dG0aS1bN6tY";
+	static const char *const placeholders[] = { "fake-token-1", "sk_live_dummy_key", "example-key-123",
+						    "your_api_key_here", "REDACTED", "changeme-2024" };
+	hush_rule generic, specific;
+
+	(void)state;
+	memset(&generic, 0, sizeof(generic));
+	memset(&specific, 0, sizeof(specific));
+	generic.generic = true;
+	assert_true(hush_filter_accept(&specific, token, strlen(token), 4.5));
+	assert_false(hush_filter_accept(&generic, token, strlen(token), 4.5));
+	assert_true(hush_is_placeholder(token, strlen(token)));
+	for (size_t i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++) {
+		const char *p = placeholders[i];
+
+		if (hush_filter_accept(&specific, p, strlen(p), 4.0) || hush_filter_accept(&generic, p, strlen(p), 4.0))
+			fail_msg("'%s' should be a placeholder for every rule", p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_entropy),
 		cmocka_unit_test(test_placeholders),
 		cmocka_unit_test(test_placeholders_more),
+		cmocka_unit_test(test_placeholder_words_in_tokens),
 		cmocka_unit_test(test_path_context),
 		cmocka_unit_test(test_keyboard_mash),
 		cmocka_unit_test(test_rule_filters),
