@@ -17,7 +17,7 @@ test_expect_success "setup: a vault with a value that must survive every kill" '
 '
 
 test_expect_success "$ROUNDS kills of vault set: the file is always the old or the new version and decrypts" '
-	python3 - "$HUSH" v crash "$ROUNDS" "$KEEP" >report 2>&1 <<-\EOF
+	python3 - "$HUSH_DIRECT" v crash "$ROUNDS" "$KEEP" >report 2>&1 <<-\EOF
 	import json, os, random, signal, subprocess, sys, time
 	hush, d, env, rounds, keep = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 	path = os.path.join(d, env + ".json")

@@ -83,7 +83,7 @@ def timed(argv):
 EOF
 
 test_expect_success "$ROUNDS kills of vault rotate-key: every value decrypts with the key file or the retired key" '
-	python3 - "$HUSH" v crash "$KEYS" "$ROUNDS" >report.rotate 2>&1 <<-\EOF
+	python3 - "$HUSH_DIRECT" v crash "$KEYS" "$ROUNDS" >report.rotate 2>&1 <<-\EOF
 	import glob, sys
 	rounds = int(sys.argv[5])
 	sys.path.insert(0, ".")
@@ -136,7 +136,7 @@ test_expect_success "$ROUNDS kills of vault rotate-key: every value decrypts wit
 '
 
 test_expect_success "$ROUNDS kills of vault import: the vault is the old version or holds every new value" '
-	python3 - "$HUSH" v crash "$KEYS" "$ROUNDS" >report.import 2>&1 <<-\EOF
+	python3 - "$HUSH_DIRECT" v crash "$KEYS" "$ROUNDS" >report.import 2>&1 <<-\EOF
 	import sys
 	rounds = int(sys.argv[5])
 	sys.path.insert(0, ".")
@@ -203,7 +203,7 @@ test_expect_success "after the kills, a clean rotate-key and import work and lea
 '
 
 test_expect_success "ten concurrent vault set processes on one file, five times: every value lands" '
-	python3 - "$HUSH" v crash >report.par 2>&1 <<-\EOF
+	python3 - "$HUSH_DIRECT" v crash >report.par 2>&1 <<-\EOF
 	import json, os, random, subprocess, sys
 	hush, vdir, env = sys.argv[1:4]
 	rng = random.Random()

@@ -42,9 +42,10 @@ printf 'seen-%s\n' "$V1" >input.txt
 AS_UID=
 if [ "$(id -u)" = 0 ]; then
 	if command -v setpriv >/dev/null 2>&1 &&
-		setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$HUSH" &&
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$HUSH_DIRECT" &&
 		setpriv --reuid=65534 --regid=65534 --clear-groups -- test -r "$HELD"; then
-		chown -R 65534:65534 "$TRASH" && AS_UID="--as-uid 65534"
+		chown -R 65534:65534 "$TRASH" &&
+			setpriv --reuid=65534 --regid=65534 --clear-groups -- test -w "$TRASH" && AS_UID="--as-uid 65534"
 	fi
 fi
 
@@ -72,76 +73,76 @@ guarded() {
 }
 
 memory_readable() {
-	held stdin --input input.txt --secrets values.hex -- "$HUSH" vault set dev PROBE --dir v >/dev/null 2>&1
+	held stdin --input input.txt --secrets values.hex -- "$HUSH_DIRECT" vault set dev PROBE --dir v >/dev/null 2>&1
 	! grep -q "^memory: skipped" report
 }
 
 test_expect_success "control: a command that holds no secret (vault ls) is dumpable, as the check can tell" '
-	held tty -- "$HUSH" vault ls dev --dir v &&
+	held tty -- "$HUSH_DIRECT" vault ls dev --dir v &&
 	if [ -n "$AS_UID" ] || [ "$(id -u)" != 0 ]; then grep_q "^dumpable: yes$" report; fi &&
 	grep_q "^exit: 0$" report
 '
 
 test_expect_success "vault init: not dumpable while it holds the new private key" '
-	held tty -- "$HUSH" vault init other --dir v &&
+	held tty -- "$HUSH_DIRECT" vault init other --dir v &&
 	no_dumps && grep_q "^exit: 0$" report
 '
 
 test_expect_success "vault set: not dumpable, the value only in guarded memory while it is read" '
-	held stdin --input input.txt --secrets values.hex -- "$HUSH" vault set dev HALF --dir v &&
+	held stdin --input input.txt --secrets values.hex -- "$HUSH_DIRECT" vault set dev HALF --dir v &&
 	no_dumps && guarded && grep_q "^exit: 0$" report
 '
 
 test_expect_success "vault import -: not dumpable, the values only in guarded memory while they are read" '
 	printf "A=%s\nB=" "$V1" >half.env &&
-	held stdin --input half.env --secrets values.hex -- "$HUSH" vault import dev - --dir v &&
+	held stdin --input half.env --secrets values.hex -- "$HUSH_DIRECT" vault import dev - --dir v &&
 	no_dumps && guarded && grep_q "^exit: 0$" report
 '
 
 test_expect_success "vault get: not dumpable; the value and the key only in guarded memory while it is written" '
-	held tty --secrets secrets.hex -- "$HUSH" vault get dev DB_PASSWORD --dir v &&
+	held tty --secrets secrets.hex -- "$HUSH_DIRECT" vault get dev DB_PASSWORD --dir v &&
 	no_dumps && guarded && grep_q "^exit: 0$" report
 '
 
 test_expect_success "vault export: not dumpable; values and key only in guarded memory while they are written" '
-	held tty --secrets secrets.hex -- "$HUSH" vault export dev --dir v &&
+	held tty --secrets secrets.hex -- "$HUSH_DIRECT" vault export dev --dir v &&
 	no_dumps && guarded && grep_q "^exit: 0$" report
 '
 
 test_expect_success "vault compact: not dumpable; values and key only in guarded memory" '
-	held tty --secrets secrets.hex -- "$HUSH" vault compact dev --dir v &&
+	held tty --secrets secrets.hex -- "$HUSH_DIRECT" vault compact dev --dir v &&
 	no_dumps && guarded && grep_q "^exit: 0$" report
 '
 
 test_expect_success "hush run: not dumpable; values and key only in guarded memory while the command runs" '
-	held alive --secrets secrets.hex -- "$HUSH" run -e dev --dir v -- sh -c "touch held.ready; until [ -e held.go ]; do sleep 0.02; done" &&
+	held alive --secrets secrets.hex -- "$HUSH_DIRECT" run -e dev --dir v -- sh -c "touch held.ready; until [ -e held.go ]; do sleep 0.02; done" &&
 	no_dumps && guarded && grep_q "^exit: 0$" report
 '
 
 test_expect_success "hush run --env-file-only: the same" '
-	held alive --secrets secrets.hex -- "$HUSH" run -e dev --dir v --env-file-only -- sh -c "touch held.ready; until [ -e held.go ]; do sleep 0.02; done" &&
+	held alive --secrets secrets.hex -- "$HUSH_DIRECT" run -e dev --dir v --env-file-only -- sh -c "touch held.ready; until [ -e held.go ]; do sleep 0.02; done" &&
 	no_dumps && guarded && grep_q "^exit: 0$" report
 '
 
 test_expect_success "vault rotate-key: not dumpable; values and the old key only in guarded memory" '
-	held tty --secrets secrets.hex -- "$HUSH" vault rotate-key dev --dir v &&
+	held tty --secrets secrets.hex -- "$HUSH_DIRECT" vault rotate-key dev --dir v &&
 	no_dumps && guarded && grep_q "^exit: 0$" report &&
 	{ cat values.hex; key_hex "$KEYS/dev.key"; } >secrets.hex
 '
 
 test_expect_success "redact -e: not dumpable, and its core limit is 0, while it holds the values" '
-	held stdin --secrets secrets.hex -- "$HUSH" redact -e dev --dir v &&
+	held stdin --secrets secrets.hex -- "$HUSH_DIRECT" redact -e dev --dir v &&
 	no_dumps && grep_q "^exit: 0$" report
 '
 
 test_expect_success "scan --vault: not dumpable, and its core limit is 0, while it holds the values" '
 	printf "x=%s\n" "$V1" >leak.txt &&
-	held tty --secrets secrets.hex -- "$HUSH" scan --vault dev --vault-dir v --no-config leak.txt &&
+	held tty --secrets secrets.hex -- "$HUSH_DIRECT" scan --vault dev --vault-dir v --no-config leak.txt &&
 	no_dumps && grep_q "^exit: 1$" report
 '
 
 test_expect_success "hush run after output: not dumpable while the redactor holds the values" '
-	held alive --secrets secrets.hex -- "$HUSH" run -e dev --dir v -- sh -c "echo start; touch held.ready; until [ -e held.go ]; do sleep 0.02; done" &&
+	held alive --secrets secrets.hex -- "$HUSH_DIRECT" run -e dev --dir v -- sh -c "echo start; touch held.ready; until [ -e held.go ]; do sleep 0.02; done" &&
 	no_dumps && grep_q "^exit: 0$" report && grep_q "^start$" held.out
 '
 
@@ -150,10 +151,10 @@ if memory_readable; then
 	# (std::string, ue2_literal) and frees it unwiped; the database it builds is guarded, its scratch copies are
 	# not. Seen after the redactor compiles: hush run once the command printed, redact -e, scan --vault.
 	test_expect_failure "redact -e: values and key only in guarded memory (vectorscan's compiler)" '
-		held stdin --secrets secrets.hex -- "$HUSH" redact -e dev --dir v && guarded
+		held stdin --secrets secrets.hex -- "$HUSH_DIRECT" redact -e dev --dir v && guarded
 	'
 	test_expect_failure "hush run after output: values and key only in guarded memory (vectorscan's compiler)" '
-		held alive --secrets secrets.hex -- "$HUSH" run -e dev --dir v -- sh -c "echo start; touch held.ready; until [ -e held.go ]; do sleep 0.02; done" &&
+		held alive --secrets secrets.hex -- "$HUSH_DIRECT" run -e dev --dir v -- sh -c "echo start; touch held.ready; until [ -e held.go ]; do sleep 0.02; done" &&
 		guarded
 	'
 else

@@ -22,7 +22,7 @@ mkdir tmp
 # pid to ../child.pid first. Once the command is running, SIGKILL to hush; then wait up to 10 s for the command.
 # Prints "child ended: <how>" and the files hush and the command had open.
 kill_run() {
-	python3 - "$HUSH" "$@" <<'PYEOF'
+	python3 - "$HUSH_DIRECT" "$@" <<'PYEOF'
 import ctypes, os, pty, select, signal, subprocess, sys, time
 hush, mode, script = sys.argv[1:4]
 libc = ctypes.CDLL(None, use_errno=True)
