@@ -4,16 +4,16 @@
 # - `vault rotate-key` (300 values): after every kill the vault decrypts, whole and unchanged, with a key on disk: the
 #   key file, or (when the kill landed after the new key was installed and before the vault was written) the
 #   retired file that docs/vault.md tells the user to move back, which the test then does.
-# - `vault import` of a 1,000-line dotenv file (each round with new values): after every kill the vault is exactly
+# - `vault import` of a 500-line dotenv file (each round with new values): after every kill the vault is exactly
 #   the old version or holds every imported value, and everything decrypts.
 # - Temp files of killed writes (.ENV.json.XXXXXX, ENV.key.new) are gone after a later successful write.
 # - Ten `vault set` processes started together on one file, five times: every value lands.
 # Kill delays are drawn from [0, 1.2 x the duration of an uninterrupted run], half of them from its last 40 %
-# (where rotate-key writes its files). HUSH_CRASH_ROUNDS changes the number of kills of each command (default 40).
+# (where rotate-key writes its files). HUSH_CRASH_ROUNDS changes the number of kills of each command (default 30).
 . "$HUSH_SOURCE_DIR/tests/cli/lib.sh"
 
 unset XDG_CONFIG_HOME HUSH_PRIVATE_KEY_CRASH HUSH_NOW
-ROUNDS=${HUSH_CRASH_ROUNDS:-40}
+ROUNDS=${HUSH_CRASH_ROUNDS:-30}
 KEYS="$HOME/.config/hush/keys"
 
 test_expect_success "setup: a vault holding 300 values" '
@@ -141,7 +141,7 @@ test_expect_success "$ROUNDS kills of vault import: the vault is the old version
 	rounds = int(sys.argv[5])
 	sys.path.insert(0, ".")
 	from crashlib import *
-	names = ["IMP_%04d" % i for i in range(1000)]
+	names = ["IMP_%04d" % i for i in range(500)]
 	def write_env(tag):
 	    vals = {n: "%s-%s-%d" % (tag, n, rng.getrandbits(48)) for n in names}
 	    with open("big.env", "w") as f:

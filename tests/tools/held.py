@@ -139,28 +139,32 @@ if secrets:
     if readable:
         found = guarded = 0
         bad = []
+        CHUNK = 16 << 20
+        overlap = max(len(s) for s in secrets) - 1
         for k, (lo, hi, perms, name) in enumerate(maps):
-            if not perms.startswith("r") or name in ("[vvar]", "[vsyscall]"):
+            # a mapping over 1 GiB is a sanitizer's shadow memory reservation, not data hush wrote
+            if not perms.startswith("r") or name in ("[vvar]", "[vsyscall]") or hi - lo > (1 << 30):
                 continue
-            try:
-                mem.seek(lo)
-                data = mem.read(hi - lo)
-            except OSError:
-                continue
-            for j, s in enumerate(secrets):
-                at = data.find(s)
-                while at >= 0:
-                    found += 1
-                    before = maps[k - 1] if k > 0 else None
-                    after = maps[k + 1] if k + 1 < len(maps) else None
-                    if (name == "" and perms.startswith("rw") and before and before[1] == lo and
-                            before[2].startswith("---") and after and after[0] == hi and
-                            after[2].startswith("---")):
-                        guarded += 1
-                    else:
-                        bad.append("memory: secret %d at offset %#x of %s %s %s (not guarded)"
-                                   % (j + 1, at, perms, name or "[anonymous]", "%x-%x" % (lo, hi)))
-                    at = data.find(s, at + 1)
+            before = maps[k - 1] if k > 0 else None
+            after = maps[k + 1] if k + 1 < len(maps) else None
+            is_guarded = (name == "" and perms.startswith("rw") and before and before[1] == lo and
+                          before[2].startswith("---") and after and after[0] == hi and after[2].startswith("---"))
+            for c in range(lo, hi, CHUNK):   # read a chunk at a time, each overlapping the next by a secret
+                try:
+                    mem.seek(c)
+                    data = mem.read(min(hi, c + CHUNK + overlap) - c)
+                except OSError:
+                    continue
+                for j, s in enumerate(secrets):
+                    at = data.find(s)
+                    while 0 <= at < CHUNK:   # a match starting in the overlap is the next chunk's
+                        found += 1
+                        if is_guarded:
+                            guarded += 1
+                        else:
+                            bad.append("memory: secret %d at offset %#x of %s %s %x-%x (not guarded)"
+                                       % (j + 1, c - lo + at, perms, name or "[anonymous]", lo, hi))
+                        at = data.find(s, at + 1)
         for b in bad:
             print(b)
         print("memory: %d secrets, %d occurrences, %d in guarded memory, %d elsewhere"
