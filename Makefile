@@ -10,6 +10,9 @@
 #   make memcheck   build into build-memcheck/ (RelWithDebInfo) and run the CLI tests with every hush process under
 #                   valgrind memcheck; fails on any leak, invalid access or uninitialised value
 #                   (MEMCHECK_TESTS=REGEX picks the ctest tests, default all of cli/)
+#   make hygiene    build (Release) and run the CLI tests with every hush process behind tests/tools/hygiene-hush:
+#                   fails when a fixture secret is in hush's output, a report, the audit log or a leftover temp
+#                   file, or when hush dumped core (HYGIENE_TESTS=REGEX picks the ctest tests, default all of cli/)
 #   SANITIZE=1      build with ASan+UBSan into build-asan/
 #   WERROR=1        treat warnings as errors (CI sets it)
 
@@ -18,6 +21,7 @@ WERROR ?=
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 MEMCHECK_TESTS ?= cli/
+HYGIENE_TESTS ?= cli/
 MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -32,7 +36,7 @@ ifeq ($(WERROR),1)
 CMAKE_FLAGS += -DHUSH_WERROR=ON
 endif
 
-.PHONY: all deps configure build test scan bench fuzz memcheck clean
+.PHONY: all deps configure build test scan bench fuzz memcheck hygiene clean
 
 all: build
 
@@ -67,6 +71,9 @@ memcheck: deps
 		-DHUSH_MEMCHECK_NOJIT=ON >/dev/null
 	@cmake --build build-memcheck -j $(JOBS)
 	@JOBS=$(JOBS) sh scripts/memcheck.sh build-memcheck '$(MEMCHECK_TESTS)'
+
+hygiene: build
+	@JOBS=$(JOBS) sh scripts/hygiene.sh $(BUILD_DIR) '$(HYGIENE_TESTS)'
 
 clean:
 	rm -rf build build-asan build-fuzz build-memcheck

@@ -71,6 +71,23 @@ void vault_no_core_dumps(void)
 	setrlimit(RLIMIT_CORE, &rl);
 }
 
+int vault_write_stdout(const unsigned char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			hush_error_set("cannot write to standard output: %s", n < 0 ? strerror(errno) : "short write");
+			return HUSH_EIO;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 long long vault_now(void)
 {
 	const char *s = getenv("HUSH_NOW");
@@ -314,6 +331,7 @@ static int vault_init(const char *env, const char *dir, const char *path, bool p
 	struct stat st;
 	int lock = -1, rc = EXIT_ERROR;
 
+	vault_no_core_dumps(); /* the new private key */
 	if (!(key_path = hush_key_default_path(env)))
 		return fail();
 	if (hush__mkdir_p(dir, 0755) < 0) {
@@ -334,7 +352,6 @@ static int vault_init(const char *env, const char *dir, const char *path, bool p
 		goto cleanup;
 	}
 	if (protect) {
-		vault_no_core_dumps();
 		if (hush_key_get_passphrase(&pass, env, key_path, true) != 0) {
 			fail();
 			goto cleanup;
@@ -466,12 +483,12 @@ static int vault_get(const char *env, const char *name, const char *path, const 
 		fail();
 	if (cli_audit_env("vault get", root, env, &r, name, err) || err)
 		goto cleanup;
-	if (fwrite(bytes, 1, len, stdout) != len) {
-		cli_error("cannot write to standard output: %s", strerror(errno));
+	/* SECURITY: straight to the descriptor: through stdio, the value would stay in its (ordinary heap) buffer */
+	if (vault_write_stdout(bytes, len) != 0 ||
+	    (isatty(STDOUT_FILENO) && vault_write_stdout((const unsigned char *)"\n", 1) != 0)) {
+		fail();
 		goto cleanup;
 	}
-	if (isatty(STDOUT_FILENO))
-		putchar('\n');
 	rc = EXIT_CLEAN;
 cleanup:
 	fflush(stdout);

@@ -201,23 +201,6 @@ static int out_str(const char *s)
 	return out_write(NULL, s, strlen(s));
 }
 
-static int write_stdout(const unsigned char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			hush_error_set("cannot write to standard output: %s", n < 0 ? strerror(errno) : "short write");
-			return HUSH_EIO;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* value as a JSON string, streamed like hush_dotenv_quote: runs of the value itself and constant escapes. */
 static int json_quote(const unsigned char *in, size_t len)
 {
@@ -369,7 +352,7 @@ int vault_cmd_export(const vault_args *a)
 			out_str(n ? "\n}\n" : "}\n");
 	}
 	fflush(stdout);
-	if (write_stdout(out.buf, out.len) != 0) {
+	if (vault_write_stdout(out.buf, out.len) != 0) {
 		fail();
 		goto cleanup;
 	}

@@ -14,6 +14,8 @@ typedef struct {
 /* cmd_vault.c: shared by the subcommands */
 /* SECURITY: call before any plaintext is held: no core file may ever contain it. */
 void vault_no_core_dumps(void);
+/* SECURITY: plaintext output goes to stdout with write(2), never through stdio's buffer. 0, or HUSH_EIO (set). */
+int vault_write_stdout(const unsigned char *p, size_t len);
 /* Seconds since the epoch; HUSH_NOW overrides the clock (tests). */
 long long vault_now(void);
 /*

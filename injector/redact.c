@@ -1,9 +1,13 @@
 /* redact.c: the streaming redactor: values and their encoded variants as vectorscan literals in stream mode. */
+#include <errno.h>
+#include <fcntl.h>
 #include <hs/hs.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "hush/error.h"
 #include "hush/matcher.h"
@@ -73,6 +77,9 @@ static void hs_secure_free(void *p)
 	sodium_free(p);
 }
 
+/* set by hush_redact_secure_vectorscan: compile in a child process (compile_isolated) */
+static bool secure_mode;
+
 int hush_redact_secure_vectorscan(void)
 {
 	if (sodium_init() < 0)
@@ -81,7 +88,77 @@ int hush_redact_secure_vectorscan(void)
 	    hs_set_scratch_allocator(hs_secure_alloc, hs_secure_free) != HS_SUCCESS ||
 	    hs_set_stream_allocator(hs_secure_alloc, hs_secure_free) != HS_SUCCESS)
 		return hush_error_set("cannot set vectorscan's allocators"), HUSH_ERROR;
+	secure_mode = true;
 	return 0;
+}
+
+static int io_all(int fd, void *buf, size_t len, bool writing)
+{
+	unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * hs_compile_lit_multi in a child process, which sends the serialized database back through a pipe; the parent
+ * deserializes it into guarded memory (the database allocator). SECURITY: vectorscan's compiler copies every literal
+ * into ordinary heap objects (std::string, ue2_literal...) and frees them unwiped; in the child, that heap goes
+ * with the process. Returns 0, or -1 when the compile failed (no detail: a message could quote a literal).
+ */
+static int compile_isolated(const char *const *exprs, const unsigned *flags, const unsigned *ids, const size_t *lens,
+			    unsigned n, hs_database_t **db)
+{
+	int fds[2], status = 0, rc = -1;
+	unsigned char *bytes = NULL;
+	uint64_t len = 0;
+	pid_t pid;
+
+	*db = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	if ((pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		hs_database_t *cdb = NULL;
+		hs_compile_error_t *cerr = NULL;
+		char *ser = NULL;
+		size_t slen = 0;
+		uint64_t l;
+
+		close(fds[0]);
+		if (hs_compile_lit_multi(exprs, flags, ids, lens, n, HS_MODE_STREAM, NULL, &cdb, &cerr) != HS_SUCCESS ||
+		    hs_serialize_database(cdb, &ser, &slen) != HS_SUCCESS)
+			_exit(1);
+		l = slen;
+		_exit(io_all(fds[1], &l, sizeof(l), true) || io_all(fds[1], ser, slen, true) ? 1 : 0);
+	}
+	close(fds[1]);
+	if (io_all(fds[0], &len, sizeof(len), false) == 0 && len && len < ((uint64_t)1 << 40) &&
+	    (bytes = sodium_malloc((size_t)len)) && io_all(fds[0], bytes, (size_t)len, false) == 0)
+		rc = 0;
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+			hs_deserialize_database((const char *)bytes, (size_t)len, db) != HS_SUCCESS)) {
+		*db = NULL;
+		rc = -1;
+	}
+	sodium_free(bytes); /* wiped */
+	return rc;
 }
 
 /* ---------- the redactor ---------- */
@@ -618,8 +695,9 @@ int hush_redactor_compile(hush_redactor *r)
 			ids[i] = (unsigned)i;
 			lens[i] = r->var[i].len - r->var[i].lit;
 		}
-		if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)r->nvar, HS_MODE_STREAM, NULL, &r->db,
-					 &cerr) != HS_SUCCESS) {
+		if (secure_mode ? compile_isolated(exprs, flags, ids, lens, (unsigned)r->nvar, &r->db) != 0
+				: hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)r->nvar, HS_MODE_STREAM, NULL,
+						       &r->db, &cerr) != HS_SUCCESS) {
 			/* SECURITY: the message could quote a literal; report only that it failed */
 			hush_error_set("cannot compile the %zu variants of the values to redact", r->nvar);
 			err = HUSH_EPATTERN;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -116,17 +117,27 @@ static int output_pump(output *o, char *buf)
 	return output_put(o, buf, (size_t)n);
 }
 
-/* The child, after fork: never returns. SECURITY: only async-signal-safe calls. */
+/*
+ * The child, after fork: never returns. SECURITY: only async-signal-safe calls.
+ * parent is hush's pid. Should hush die first (SIGKILL, the OOM killer), the kernel sends the command SIGHUP on a
+ * pseudo-terminal (what a terminal's hangup sends) and SIGTERM otherwise (as hush's own kill_child does), so a
+ * command holding the secrets does not outlive hush silently with its output going nowhere (docs/run.md).
+ */
 static void child(const hush_run_options *o, const sigset_t *oldmask, int errw, int in, int out, int err,
-		  bool own_group, bool session)
+		  bool own_group, bool session, pid_t parent)
 {
-	int e;
+	int e, deathsig = session ? SIGHUP : SIGTERM;
 
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		signal(forwarded[i], SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
+	if (prctl(PR_SET_PDEATHSIG, deathsig, 0, 0, 0) < 0)
+		goto fail;
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	/* hush died between fork and prctl: the signal will never come, the command must not start */
+	if (getppid() != parent)
+		_exit(128 + deathsig);
 	if (session) {
 		if (setsid() < 0 || ioctl(in, TIOCSCTTY, 0) < 0)
 			goto fail;
@@ -158,7 +169,7 @@ int hush_run(const hush_run_options *o, int *exit_code)
 	int status = 0, err = 0, exec_errno = 0;
 	char *buf = NULL, *inbuf = NULL;
 	size_t inlen = 0, inoff = 0;
-	pid_t pid = -1;
+	pid_t pid = -1, parent;
 	ssize_t n;
 
 	*exit_code = 125;
@@ -195,6 +206,7 @@ int hush_run(const hush_run_options *o, int *exit_code)
 		goto pipe_fail;
 	}
 	fflush(NULL);
+	parent = getpid();
 	if ((pid = fork()) < 0) {
 		err = hush_error_set("cannot start '%s': fork failed: %s", o->argv[0], strerror(errno));
 		err = HUSH_EIO;
@@ -202,8 +214,8 @@ int hush_run(const hush_run_options *o, int *exit_code)
 	}
 	if (pid == 0) {
 		if (o->pty)
-			child(o, &oldmask, errpipe[1], slave, slave, err_on_pty ? slave : epipe[1], false, true);
-		child(o, &oldmask, errpipe[1], -1, opipe[1], epipe[1], own_group, false);
+			child(o, &oldmask, errpipe[1], slave, slave, err_on_pty ? slave : epipe[1], false, true, parent);
+		child(o, &oldmask, errpipe[1], -1, opipe[1], epipe[1], own_group, false, parent);
 	}
 	if (own_group)
 		setpgid(pid, pid); /* also here, so that no forwarded signal can race the child's setpgid */

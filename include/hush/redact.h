@@ -61,8 +61,9 @@
  * stage's unit buffer, all wiped on free. The compiled vectorscan database holds the literals too: call
  * hush_redact_secure_vectorscan() before any vectorscan object exists in the process to have databases, scratch
  * and stream state allocated with sodium_malloc (guarded, locked, wiped on free). SECURITY: the vectorscan compiler
- * itself copies the literals into temporary heap objects that it frees without wiping them; hush cannot change
- * that.
+ * itself copies the literals into temporary heap objects that it frees without wiping them; after
+ * hush_redact_secure_vectorscan(), hush_redactor_compile therefore compiles in a short-lived child process and
+ * deserializes the database it sends back into guarded memory, so those copies never exist in this process.
  */
 #ifndef HUSH_REDACT_H
 #define HUSH_REDACT_H
@@ -89,7 +90,8 @@ typedef int (*hush_redact_write_fn)(void *ctx, const void *buf, size_t len);
  * Make vectorscan allocate databases, scratch space and stream state with sodium_malloc (guarded pages, mlock'd
  * when the limit allows, wiped by sodium_free). Process-wide, and must run before any vectorscan object exists:
  * memory allocated before would be freed with the wrong function. The misc allocator (compile errors, expression
- * info, serialized databases) is left alone, because callers free those with free(). Returns 0 or HUSH_ERROR.
+ * info, serialized databases) is left alone, because callers free those with free(). From then on the redactor's
+ * compile runs in a forked child (see above). Returns 0 or HUSH_ERROR.
  */
 int hush_redact_secure_vectorscan(void);
 

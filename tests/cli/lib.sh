@@ -13,8 +13,36 @@ if [ -n "${HUSH_MEMCHECK_DIR:-}" ]; then
 	export HUSH HUSH_MEMCHECK_BIN
 fi
 
+# HUSH_DIRECT: the binary itself, for the tests that signal hush by pid, kill it or look at its /proc entry
+HUSH_DIRECT=$HUSH
+
+# make hygiene (scripts/hygiene.sh): every hush the tests run goes through tests/tools/hygiene-hush, which keeps a
+# copy of its output, report and audit lines; the secrets the helpers below make are recorded for the check
+if [ -n "${HUSH_HYGIENE_DIR:-}" ]; then
+	HUSH_HYGIENE_BIN=$HUSH
+	HUSH=${HUSH_HYGIENE_WRAPPER:?HUSH_HYGIENE_WRAPPER must point at the hygiene-hush binary}
+	HUSH_HYGIENE_TEST=$(basename "$0" .sh)
+	export HUSH HUSH_HYGIENE_BIN HUSH_HYGIENE_TEST
+	mkdir -p "$HUSH_HYGIENE_DIR/secrets" "$HUSH_HYGIENE_DIR/leftovers"
+fi
+
+# hygiene_record VALUE: under make hygiene, note VALUE (8 bytes or more) as a fixture secret of this script
+hygiene_record() {
+	if [ -n "${HUSH_HYGIENE_DIR:-}" ] && [ "${#1}" -ge 8 ]; then
+		printf '%s\n' "$1" >>"$HUSH_HYGIENE_DIR/secrets/$HUSH_HYGIENE_TEST"
+	fi
+}
+
+# hygiene_leftovers: under make hygiene, list the temp files of hush writes left in $TRASH (vault and key temps)
+hygiene_leftovers() {
+	if [ -n "${HUSH_HYGIENE_DIR:-}" ]; then
+		find "$TRASH" \( -name '.*.json.??????' -o -name '*.key.new' \) -print 2>/dev/null |
+			sed "s|^$TRASH/||" >>"$HUSH_HYGIENE_DIR/leftovers/$HUSH_HYGIENE_TEST"
+	fi
+}
+
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/hush-test.XXXXXX")
-trap 'chmod -R u+rwx "$TRASH" 2>/dev/null; rm -rf "$TRASH"' EXIT
+trap 'hygiene_leftovers; chmod -R u+rwx "$TRASH" 2>/dev/null; rm -rf "$TRASH"' EXIT
 cd "$TRASH" || exit 1
 export HOME="$TRASH/home"
 mkdir -p "$HOME"
@@ -56,7 +84,9 @@ expect_code() {
 
 # random alphanumeric string of length $1 (built at run time so this file holds no secret-shaped literal)
 rand_alnum() {
-	LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c "$1"
+	_rand=$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c "$1")
+	hygiene_record "$_rand"
+	printf '%s' "$_rand"
 }
 
 # ---- helpers added for the scan/rules tests ----
@@ -75,7 +105,9 @@ test_skip() {
 
 # random string of $2 characters from the tr(1) set $1
 rand_chars() {
-	LC_ALL=C tr -dc "$1" </dev/urandom | head -c "$2"
+	_rand=$(LC_ALL=C tr -dc "$1" </dev/urandom | head -c "$2")
+	hygiene_record "$_rand"
+	printf '%s' "$_rand"
 }
 
 # Tokens in the formats of rules/*.yml. No 'x'/'X', so no placeholder filter ("xxxx") can drop them.

@@ -23,7 +23,7 @@ test_expect_success "install without a hook name installs pre-commit: executable
 	test -f "$h" && test -x "$h" &&
 	test "$(head -n 1 "$h")" = "#!/bin/sh" &&
 	grep_q "^# hush: installed by .hush hook install." "$h" &&
-	grep_q "^hush_bin=\${HUSH_BIN:-.$HUSH.}$" "$h" &&
+	grep_q "^hush_bin=\${HUSH_BIN:-.$HUSH_DIRECT.}$" "$h" &&
 	grep_q "^exec \"\$hush_bin\" hook pre-commit$" "$h" &&
 	sh -n "$h" &&
 	test ! -e cl/.git/hooks/pre-push

@@ -55,7 +55,7 @@ test_expect_success "vault get, vault export, redact -e and scan --vault each ap
 	n0=$(wc -l <"$LOG") &&
 	in_dir repo "$HUSH" vault get prod API_TOKEN >/dev/null &&
 	last "$LOG" && json_check rec "d[\"command\"] == \"vault get\" and d[\"names\"] == [\"API_TOKEN\"] and d[\"env\"] == \"prod\"" &&
-	json_check rec "d[\"argv0\"] == \"$HUSH\"" &&
+	json_check rec "d[\"argv0\"] == \"$HUSH_DIRECT\"" &&
 	in_dir repo "$HUSH" vault export prod >/dev/null &&
 	last "$LOG" && json_check rec "d[\"command\"] == \"vault export\" and d[\"names\"] == [\"API_TOKEN\", \"DB_PASSWORD\"]" &&
 	echo hello | in_dir repo "$HUSH" redact -e prod >/dev/null &&
