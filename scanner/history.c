@@ -281,8 +281,11 @@ static int scan_job(history *hs, git_repository *repo, git_odb *odb, hush_match_
 		pthread_mutex_unlock(&hs->sink.lock);
 	} else {
 		held_matches h = { NULL, 0, 0, NULL, 0, 0 };
+		uint64_t limits = hush_match_ctx_limit_hits(ctx);
 
 		err = hush_match_buffer(ctx, data, size, false, hold_match, &h);
+		if (!err)
+			hush__sink_limits(&hs->sink, ctx, limits, j->path, blob_hex);
 		if (!err)
 			err = filter_added(repo, j, &h);
 		for (size_t i = 0; i < h.n && !err; i++)

@@ -127,7 +127,7 @@ static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, const hus
 	hush__origin a = { &s->sink, f->path, f->relpath, NULL, NULL, NULL, 0, NULL, 0 };
 	struct stat st;
 	bool binary = false;
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, limits = hush_match_ctx_limit_hits(ctx);
 	int fd, rc;
 
 	fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (f->follow ? 0 : O_NOFOLLOW));
@@ -167,6 +167,7 @@ static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, const hus
 	close(fd);
 	if (rc < 0)
 		return rc;
+	hush__sink_limits(&s->sink, ctx, limits, f->path, NULL);
 	pthread_mutex_lock(&s->sink.lock);
 	if (binary) {
 		s->sink.res->stats.skipped_binary++;
@@ -265,6 +266,8 @@ int hush_scan_fd(hush_scan_result **out, const hush_matcher *m, int fd, const ch
 		return err;
 	if ((err = hush_match_ctx_new(&ctx, m)) == 0)
 		err = hush_match_fd(ctx, fd, 0, &bytes, hush__sink_match, &a);
+	if (!err)
+		hush__sink_limits(&sink, ctx, 0, display, NULL);
 	hush_match_ctx_free(ctx);
 	sink.res->stats.files = 1;
 	sink.res->stats.bytes = bytes;

@@ -154,6 +154,18 @@ void hush__sink_warn(void *arg, const char *fmt, ...)
 	pthread_mutex_unlock(&s->lock);
 }
 
+void hush__sink_limits(hush__sink *s, const hush_match_ctx *ctx, uint64_t before, const char *path, const char *blob)
+{
+	uint64_t n = hush_match_ctx_limit_hits(ctx) - before;
+	const char *rule = hush_match_ctx_limit_rule(ctx);
+
+	if (n == 0)
+		return;
+	hush__sink_warn(s, "rule '%s' gave up on %s%s%s'%s'%s: its pattern hit PCRE2's backtracking limit %llu time%s; "
+			   "secrets there may be missed", rule ? rule : "?", blob ? "blob " : "", blob ? blob : "",
+			blob ? " (" : "", path, blob ? ")" : "", (unsigned long long)n, n == 1 ? "" : "s");
+}
+
 void hush__sink_fail(hush__sink *s, int err)
 {
 	pthread_mutex_lock(&s->lock);
