@@ -191,9 +191,13 @@ static const char *resolve_salt(hush__sink *s)
 		s->salt = hush__strdup(s->opts->config->salt);
 	} else if ((rc = hush_fingerprint_repo_salt(root, s->opts->root ? s->opts->root : ".", &shallow)) == 0) {
 		s->salt = hush__strdup(root);
-		if (shallow)
+		if (shallow == 1)
 			warn_locked(s, "shallow clone: fingerprints are salted with the shallow boundary commit and "
 				       "differ from a full clone's; set 'salt' in .hush.yml");
+		else if (shallow)
+			warn_locked(s, "a commit on the first-parent chain from HEAD is missing (a damaged repository): "
+				       "fingerprints are salted with the last commit reached and differ from a full clone's; "
+				       "set 'salt' in .hush.yml");
 	} else if (rc != HUSH_ENOTFOUND && !s->err) {
 		/* libgit2 cannot be loaded: the default salt would silently change every fingerprint */
 		s->err = rc;
