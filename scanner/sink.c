@@ -143,15 +143,26 @@ static void warn_locked(hush__sink *s, const char *msg)
 void hush__sink_warn(void *arg, const char *fmt, ...)
 {
 	hush__sink *s = arg;
-	char msg[1024];
+	char buf[1024], *msg = buf;
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* a long path (folders 512 deep) must not cut off what the warning says about it */
+	if (n >= (int)sizeof(buf) && (msg = hush__malloc((size_t)n + 1)) != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	} else if (!msg) {
+		msg = buf;
+	}
 	pthread_mutex_lock(&s->lock);
 	warn_locked(s, msg);
 	pthread_mutex_unlock(&s->lock);
+	if (msg != buf)
+		free(msg);
 }
 
 void hush__sink_limits(hush__sink *s, const hush_match_ctx *ctx, uint64_t before, const char *path, const char *blob)
