@@ -115,6 +115,7 @@ int hush__git_load(void);
 	X(git_reflog_entrycount) \
 	X(git_reflog_free) \
 	X(git_reflog_read) \
+	X(git_repository_commondir) \
 	X(git_repository_config_snapshot) \
 	X(git_repository_free) \
 	X(git_repository_index) \
@@ -238,6 +239,7 @@ static inline bool hush__git_loaded(void)
 #define git_reflog_entrycount              (hush__git()->git_reflog_entrycount)
 #define git_reflog_free(p)                 (hush__git_loaded() ? (hush__git()->git_reflog_free)(p) : (void)0)
 #define git_reflog_read                    (hush__git()->git_reflog_read)
+#define git_repository_commondir           (hush__git()->git_repository_commondir)
 #define git_repository_config_snapshot     (hush__git()->git_repository_config_snapshot)
 #define git_repository_free(p)             (hush__git_loaded() ? (hush__git()->git_repository_free)(p) : (void)0)
 #define git_repository_index               (hush__git()->git_repository_index)

@@ -616,6 +616,13 @@ int hush_vault_save(const hush_vault *v, const char *path)
 		return hush_error_set("out of memory"), HUSH_ENOMEM;
 	}
 	json_decref(root);
+	/* a file over the cap could not be read back: every value would be lost to hush */
+	if (strlen(text) + 1 > HUSH_VAULT_MAX_FILE) {
+		hush_error_set("cannot write '%s': the vault would be larger than %d bytes, the most hush reads", path,
+			       HUSH_VAULT_MAX_FILE);
+		err = HUSH_EINVALID;
+		goto cleanup;
+	}
 	if (!(dir = hush__strdup(path)))
 		goto cleanup;
 	if ((slash = strrchr(dir, '/')))

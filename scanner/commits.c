@@ -103,6 +103,7 @@ static int load(walk *w, uint32_t i)
 	const char *p, *end;
 	git_oid parent;
 	char hex[GIT_OID_HEXSZ + 1];
+	bool has_tree = false;
 	int err = 0;
 
 	if (w->nodes[i].flags & (F_LOADED | F_MISSING))
@@ -123,7 +124,7 @@ static int load(walk *w, uint32_t i)
 		if (!eol || eol == p) /* the blank line before the message */
 			break;
 		if ((size_t)(eol - p) >= 5 + GIT_OID_HEXSZ && !memcmp(p, "tree ", 5)) {
-			git_oid_fromstrn(&w->nodes[i].tree, p + 5, GIT_OID_HEXSZ);
+			has_tree = git_oid_fromstrn(&w->nodes[i].tree, p + 5, GIT_OID_HEXSZ) == 0;
 		} else if ((size_t)(eol - p) >= 7 + GIT_OID_HEXSZ && !memcmp(p, "parent ", 7) &&
 			   !(w->nodes[i].flags & F_SHALLOW) && git_oid_fromstrn(&parent, p + 7, GIT_OID_HEXSZ) == 0) {
 			uint32_t pi, *np;
@@ -143,6 +144,17 @@ static int load(walk *w, uint32_t i)
 		p = eol + 1;
 	}
 	git_odb_object_free(obj);
+	if (!err && !has_tree) {
+		/* a corrupt commit object that still inflates: say so here, not later as a tree of all zeros */
+		git_oid_tostr(hex, sizeof(hex), &w->nodes[i].id);
+		w->warn(w->warn_arg, "cannot read commit %s: it has no valid tree line (a corrupt object); the history "
+				     "behind it is not scanned", hex);
+		free(w->nodes[i].parents);
+		w->nodes[i].parents = NULL;
+		w->nodes[i].nparents = 0;
+		w->nodes[i].flags |= F_MISSING;
+		return 0;
+	}
 	w->nodes[i].flags |= F_LOADED;
 	return err;
 }

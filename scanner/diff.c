@@ -55,9 +55,13 @@ static int file_flush(file_acc *f)
 		if (!f->sink->opts->binary && hush__looks_binary(f->text.ptr, f->text.len)) {
 			f->sink->res->stats.skipped_binary++;
 		} else {
+			uint64_t limits = hush_match_ctx_limit_hits(f->ctx);
+
 			f->sink->res->stats.files++;
 			f->sink->res->stats.bytes += f->text.len;
 			err = hush_match_buffer(f->ctx, f->text.ptr, f->text.len, false, hush__sink_match, &o);
+			if (!err)
+				hush__sink_limits(f->sink, f->ctx, limits, f->path, NULL);
 		}
 	}
 	file_reset(f);

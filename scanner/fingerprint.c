@@ -143,7 +143,7 @@ int hush_fingerprint_repo_salt(char out[41], const char *path, int *shallow)
 		if (step == 0)
 			break;
 		if (!git_odb_exists(odb, &parent)) { /* a shallow or damaged clone: the chain ends here */
-			*shallow = 1;
+			*shallow = 2; /* 1 below when the repository is shallow */
 			break;
 		}
 		c = parent;

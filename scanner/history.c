@@ -4,11 +4,14 @@
  * with the first commit and path that hold it. Worker threads, each with its own repository handle, read and
  * inflate the queued blobs and match them. The queue is bounded, so memory stays flat whatever the history's size.
  */
+#include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hush/error.h"
@@ -281,8 +284,11 @@ static int scan_job(history *hs, git_repository *repo, git_odb *odb, hush_match_
 		pthread_mutex_unlock(&hs->sink.lock);
 	} else {
 		held_matches h = { NULL, 0, 0, NULL, 0, 0 };
+		uint64_t limits = hush_match_ctx_limit_hits(ctx);
 
 		err = hush_match_buffer(ctx, data, size, false, hold_match, &h);
+		if (!err)
+			hush__sink_limits(&hs->sink, ctx, limits, j->path, blob_hex);
 		if (!err)
 			err = filter_added(repo, j, &h);
 		for (size_t i = 0; i < h.n && !err; i++)
@@ -654,6 +660,58 @@ static int add_occurrences(history *hs)
 	return err;
 }
 
+/* The last n bytes of the regular file path into out, its size into *size; false when they cannot be read. */
+static bool read_tail(const char *path, unsigned char *out, size_t n, off_t *size)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)n &&
+	     pread(fd, out, n, st.st_size - (off_t)n) == (ssize_t)n;
+	*size = ok ? st.st_size : 0;
+	close(fd);
+	return ok;
+}
+
+/*
+ * libgit2 drops a pack that does not match its index (a truncated or damaged .pack) without a word, and its objects
+ * then read as "not found". Name each such pack up front: a version 2 index ends with its pack's checksum and its
+ * own, and the pack ends with that checksum.
+ */
+static void check_packs(history *hs)
+{
+	char *dir = hush__path_join(git_repository_commondir(hs->repo), "objects/pack");
+	struct dirent *de;
+	DIR *d = dir ? opendir(dir) : NULL;
+
+	while (d && (de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		unsigned char idx_tail[40], pack_tail[20];
+		char name[sizeof(de->d_name) + 1], *idx, *pack;
+		off_t isize, psize;
+
+		if (n < 5 || strcmp(de->d_name + n - 4, ".idx"))
+			continue;
+		memcpy(name, de->d_name, n - 4);
+		memcpy(name + n - 4, ".pack", 6);
+		idx = hush__path_join(dir, de->d_name);
+		pack = hush__path_join(dir, name);
+		if (idx && pack && read_tail(idx, idx_tail, sizeof(idx_tail), &isize) &&
+		    (!read_tail(pack, pack_tail, sizeof(pack_tail), &psize) || psize < 32 ||
+		     memcmp(idx_tail, pack_tail, sizeof(pack_tail))))
+			hush__sink_warn(&hs->sink, "damaged pack '%s': it is missing, truncated or does not match its index; "
+						   "the objects in it cannot be read", pack);
+		free(pack);
+		free(idx);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+}
+
 int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char *repo_path,
 		      const hush_history_options *hopts, const hush_scan_options *opts)
 {
@@ -691,6 +749,7 @@ int hush_scan_history(hush_scan_result **out, const hush_matcher *m, const char 
 		err = hush_error_set("cannot open the object database of '%s': %s", repo_path, git_msg());
 		goto done;
 	}
+	check_packs(hs);
 	if ((err = select_commits(hs)) != 0)
 		goto done;
 	hs->sink.res->stats.commits = hs->ncommits;

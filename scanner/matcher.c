@@ -40,6 +40,11 @@
 #define DEFAULT_CHUNK ((size_t)8 << 20)
 #define MAX_GROUPS 64
 #define MATCH_LIMIT 1000000u
+/*
+ * A confirmation that hits PCRE2's match or depth limit costs milliseconds. After this many in one buffer, a rule
+ * is not confirmed again in it: a pathological pattern on hostile text stays bounded in time, not one limit per hit.
+ */
+#define LIMIT_STRIKES 8u
 #define ALLOW_MARKER "hush:allow"
 #define GITLEAKS_ALLOW_MARKER "gitleaks:allow" /* honoured too, so repositories moving from gitleaks keep theirs */
 #define DEC_MAX_FINDINGS 256 /* matches taken from one decoded span (a span of 64 KiB of fake tokens) */
@@ -85,6 +90,7 @@ typedef struct {
 typedef struct {
 	uint64_t covered_until;
 	uint64_t next_start;
+	uint32_t strikes; /* confirmations given up at a PCRE2 limit in this buffer */
 } rule_state;
 
 struct hush_match_ctx {
@@ -96,6 +102,7 @@ struct hush_match_ctx {
 	rule_state *st;
 	size_t chunk;
 	uint64_t limit_hits;
+	size_t limit_rule; /* the last rule that hit a limit */
 
 	/* the current window of input: base points at absolute offset base_off, avail bytes are addressable */
 	const char *base;
@@ -533,7 +540,19 @@ void hush_match_ctx_set_chunk(hush_match_ctx *c, size_t chunk)
 
 uint64_t hush_match_ctx_limit_hits(const hush_match_ctx *c)
 {
-	return c->limit_hits;
+	uint64_t n = 0;
+
+	for (; c; c = c->child) /* and the levels that scan decoded text */
+		n += c->limit_hits;
+	return n;
+}
+
+const char *hush_match_ctx_limit_rule(const hush_match_ctx *c)
+{
+	for (; c; c = c->child)
+		if (c->limit_hits)
+			return hush_ruleset_get(c->m->rules, c->limit_rule)->id;
+	return NULL;
 }
 
 int hush_match_ctx_reset(hush_match_ctx *c)
@@ -617,6 +636,8 @@ static int run_pcre(hush_match_ctx *c, size_t r, uint64_t from, uint64_t subject
 	if (rc < 0) {
 		/* match/depth/heap limit or JIT stack: give up on this candidate, count it */
 		c->limit_hits++;
+		c->limit_rule = r;
+		c->st[r].strikes++;
 		return 1;
 	}
 	ov = pcre2_get_ovector_pointer(c->md);
@@ -640,7 +661,7 @@ static int confirm(hush_match_ctx *c, size_t r, uint64_t e)
 	uint64_t subject_end = e + c->m->rt[r].fwd + HUSH_LOOKAROUND;
 	int rc;
 
-	if (e <= st->covered_until)
+	if (e <= st->covered_until || st->strikes >= LIMIT_STRIKES)
 		return 0;
 	if (subject_end > avail_end)
 		subject_end = avail_end;

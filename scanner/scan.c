@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -33,15 +32,37 @@ typedef struct {
 	atomic_size_t next;
 } scan_state;
 
-/* ---- SIGBUS guard for mmap'd files that shrink while we read them ---- */
+/*
+ * ---- SIGBUS guard for mmap'd files that shrink while we read them ----
+ *
+ * Reading a mapped page past the file's new end raises SIGBUS. The handler maps zero pages over the rest of the
+ * thread's mapping and returns: the read is retried and sees zeros, the scan runs to its end, and the file is then
+ * reported as shrunk. A siglongjmp out of vectorscan, as before, left its scratch marked in use, which can then be
+ * neither reused nor freed (a leak per shrunk file).
+ */
 
-static _Thread_local sigjmp_buf *volatile bus_jmp;
+static _Thread_local char *volatile bus_map; /* the mapping being scanned on this thread */
+static _Thread_local volatile size_t bus_len;
+static _Thread_local volatile sig_atomic_t bus_hit;
+static uintptr_t bus_page;
 static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
 
-static void on_sigbus(int sig)
+static void on_sigbus(int sig, siginfo_t *si, void *uctx)
 {
-	if (bus_jmp)
-		siglongjmp(*bus_jmp, 1);
+	char *addr = si->si_addr, *map = bus_map;
+	size_t len = bus_len;
+
+	(void)uctx;
+	if (map && addr >= map && addr < map + len) {
+		char *page = (char *)((uintptr_t)addr & ~(bus_page - 1));
+
+		/* mmap is a plain system call on Linux: safe here in practice, though not listed as async-signal-safe */
+		if (mmap(page, (size_t)(map + len - page), PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) !=
+		    MAP_FAILED) {
+			bus_hit = 1;
+			return;
+		}
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -50,17 +71,17 @@ static void install_sigbus(void)
 {
 	struct sigaction sa;
 
+	bus_page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigbus;
+	sa.sa_sigaction = on_sigbus;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_NODEFER;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigaction(SIGBUS, &sa, NULL);
 }
 
 static int scan_mapped(scan_state *s, hush_match_ctx *ctx, int fd, uint64_t size, hush__origin *a, bool *binary)
 {
-	sigjmp_buf jb;
-	char *volatile map;
+	char *map;
 	int err = 0;
 
 	map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -69,13 +90,9 @@ static int scan_mapped(scan_state *s, hush_match_ctx *ctx, int fd, uint64_t size
 		return 1;
 	}
 	madvise(map, (size_t)size, MADV_SEQUENTIAL);
-	if (sigsetjmp(jb, 1)) {
-		bus_jmp = NULL;
-		munmap(map, (size_t)size);
-		hush__sink_warn(&s->sink, "'%s' shrank while it was being scanned; the rest of it was skipped", a->path);
-		return hush_match_ctx_reset(ctx) ? HUSH_ENOMEM : 1;
-	}
-	bus_jmp = &jb;
+	bus_hit = 0;
+	bus_len = (size_t)size;
+	bus_map = map;
 	if (!s->sink.opts->binary && hush__looks_binary(map, (size_t)size)) {
 		*binary = true;
 	} else if (hush__is_vault_file(a->relpath, map, (size_t)size)) {
@@ -83,8 +100,14 @@ static int scan_mapped(scan_state *s, hush_match_ctx *ctx, int fd, uint64_t size
 	} else {
 		err = hush_match_buffer(ctx, map, (size_t)size, size >= RELEASE_THRESHOLD, hush__sink_match, a);
 	}
-	bus_jmp = NULL;
+	bus_map = NULL;
 	munmap(map, (size_t)size);
+	if (bus_hit && err >= 0) {
+		/* what was read before the end moved is reported; the rest read as zeros */
+		hush__sink_warn(&s->sink, "'%s' shrank while it was being scanned; the rest of it was skipped", a->path);
+		*binary = false;
+		return 1;
+	}
 	return err;
 }
 
@@ -127,7 +150,7 @@ static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, const hus
 	hush__origin a = { &s->sink, f->path, f->relpath, NULL, NULL, NULL, 0, NULL, 0 };
 	struct stat st;
 	bool binary = false;
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, limits = hush_match_ctx_limit_hits(ctx);
 	int fd, rc;
 
 	fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (f->follow ? 0 : O_NOFOLLOW));
@@ -167,6 +190,7 @@ static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, const hus
 	close(fd);
 	if (rc < 0)
 		return rc;
+	hush__sink_limits(&s->sink, ctx, limits, f->path, NULL);
 	pthread_mutex_lock(&s->sink.lock);
 	if (binary) {
 		s->sink.res->stats.skipped_binary++;
@@ -265,6 +289,8 @@ int hush_scan_fd(hush_scan_result **out, const hush_matcher *m, int fd, const ch
 		return err;
 	if ((err = hush_match_ctx_new(&ctx, m)) == 0)
 		err = hush_match_fd(ctx, fd, 0, &bytes, hush__sink_match, &a);
+	if (!err)
+		hush__sink_limits(&sink, ctx, 0, display, NULL);
 	hush_match_ctx_free(ctx);
 	sink.res->stats.files = 1;
 	sink.res->stats.bytes = bytes;

@@ -143,15 +143,38 @@ static void warn_locked(hush__sink *s, const char *msg)
 void hush__sink_warn(void *arg, const char *fmt, ...)
 {
 	hush__sink *s = arg;
-	char msg[1024];
+	char buf[1024], *msg = buf;
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* a long path (folders 512 deep) must not cut off what the warning says about it */
+	if (n >= (int)sizeof(buf) && (msg = hush__malloc((size_t)n + 1)) != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	} else if (!msg) {
+		msg = buf;
+	}
 	pthread_mutex_lock(&s->lock);
 	warn_locked(s, msg);
 	pthread_mutex_unlock(&s->lock);
+	if (msg != buf)
+		free(msg);
+}
+
+void hush__sink_limits(hush__sink *s, const hush_match_ctx *ctx, uint64_t before, const char *path, const char *blob)
+{
+	uint64_t n = hush_match_ctx_limit_hits(ctx) - before;
+	const char *rule = hush_match_ctx_limit_rule(ctx);
+
+	if (n == 0)
+		return;
+	hush__sink_warn(s, "rule '%s' gave up on %s%s%s'%s'%s: its pattern hit PCRE2's backtracking limit %llu time%s; "
+			   "secrets there may be missed", rule ? rule : "?", blob ? "blob " : "", blob ? blob : "",
+			blob ? " (" : "", path, blob ? ")" : "", (unsigned long long)n, n == 1 ? "" : "s");
 }
 
 void hush__sink_fail(hush__sink *s, int err)
@@ -179,9 +202,13 @@ static const char *resolve_salt(hush__sink *s)
 		s->salt = hush__strdup(s->opts->config->salt);
 	} else if ((rc = hush_fingerprint_repo_salt(root, s->opts->root ? s->opts->root : ".", &shallow)) == 0) {
 		s->salt = hush__strdup(root);
-		if (shallow)
+		if (shallow == 1)
 			warn_locked(s, "shallow clone: fingerprints are salted with the shallow boundary commit and "
 				       "differ from a full clone's; set 'salt' in .hush.yml");
+		else if (shallow)
+			warn_locked(s, "a commit on the first-parent chain from HEAD is missing (a damaged repository): "
+				       "fingerprints are salted with the last commit reached and differ from a full clone's; "
+				       "set 'salt' in .hush.yml");
 	} else if (rc != HUSH_ENOTFOUND && !s->err) {
 		/* libgit2 cannot be loaded: the default salt would silently change every fingerprint */
 		s->err = rc;

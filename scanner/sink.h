@@ -50,6 +50,12 @@ int hush__sink_init(hush__sink *s, const hush_matcher *m, const hush_scan_option
 int hush__sink_finish(hush__sink *s, hush_scan_result **out, uint64_t t0, int err);
 
 void hush__sink_warn(void *sink, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * After one buffer was matched with ctx: warn when PCRE2 gave up on candidates in it (its match or depth limit), since
+ * findings may then be missing. before is hush_match_ctx_limit_hits(ctx) taken before the buffer; blob is NULL or
+ * the blob's 40 hex digits.
+ */
+void hush__sink_limits(hush__sink *s, const hush_match_ctx *ctx, uint64_t before, const char *path, const char *blob);
 /* Record a worker's failure (the first one wins) with the thread's current error message. */
 void hush__sink_fail(hush__sink *s, int err);
 

@@ -63,6 +63,7 @@ static int scan_delta(hush__sink *s, git_repository *repo, git_diff *diff, size_
 	size_t nkeep = 0;
 	const char *data;
 	size_t size;
+	uint64_t limits;
 	char hex[GIT_OID_HEXSZ + 1];
 	int err = 0;
 
@@ -104,7 +105,9 @@ static int scan_delta(hush__sink *s, git_repository *repo, git_diff *diff, size_
 	o.blob = hex;
 	s->res->stats.files++;
 	s->res->stats.bytes += size;
-	err = hush_match_buffer(ctx, data, size, false, hush__sink_match, &o);
+	limits = hush_match_ctx_limit_hits(ctx);
+	if ((err = hush_match_buffer(ctx, data, size, false, hush__sink_match, &o)) == 0)
+		hush__sink_limits(s, ctx, limits, d->new_file.path, NULL);
 cleanup:
 	free(keep);
 	git_patch_free(patch);

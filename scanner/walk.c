@@ -151,7 +151,8 @@ static int walk_dir(walker *w, const char *path, const char *abs, const char *re
 		return 0;
 	}
 	if (!(d = opendir(path))) {
-		w->wc->warn(w->wc->warn_arg, "cannot open directory '%s': %s", path, strerror(errno));
+		if (errno != ENOENT) /* a folder that vanished during the walk is no longer there to scan, as a file */
+			w->wc->warn(w->wc->warn_arg, "cannot open directory '%s': %s", path, strerror(errno));
 		return 0;
 	}
 	while (!err && (de = readdir(d)) != NULL) {

@@ -21,8 +21,9 @@ void hush_fingerprint(char out[HUSH_FINGERPRINT_HEXLEN + 1], const char *salt, c
 /*
  * Find the repository salt source: the root commit reached by following first parents from HEAD of the repository
  * that contains path. out receives 40 hex digits. Returns HUSH_ENOTFOUND outside a repository or without commits,
- * HUSH_ERROR when libgit2 cannot be loaded; *shallow is set when the chain ends at a shallow boundary (the salt
- * then differs between clones).
+ * HUSH_ERROR when libgit2 cannot be loaded; *shallow is 1 when the chain ends at a shallow boundary, 2 when it ends
+ * at a missing commit in a repository that is not shallow (damaged), else 0 (when set, the salt differs between
+ * clones).
  */
 int hush_fingerprint_repo_salt(char out[41], const char *path, int *shallow);
 

@@ -79,8 +79,14 @@ void hush_match_ctx_free(hush_match_ctx *ctx);
 /* Set the chunk size used by the scan calls (bytes, at least 4 KiB). For tests of the chunk boundaries. */
 void hush_match_ctx_set_chunk(hush_match_ctx *ctx, size_t chunk);
 
-/* Count of PCRE2 confirmations abandoned at the match or depth limit since the context was made. */
+/*
+ * Count of PCRE2 confirmations abandoned at the match or depth limit since the context was made (decoded text
+ * included). After 8 in one buffer, a rule is not confirmed again in that buffer: its later hits there are dropped
+ * uncounted. A source that sees the count grow over a buffer warns: findings there may be missing.
+ */
 uint64_t hush_match_ctx_limit_hits(const hush_match_ctx *ctx);
+/* The id of the last rule that hit a limit (borrowed from the ruleset), or NULL when none did. */
+const char *hush_match_ctx_limit_rule(const hush_match_ctx *ctx);
 
 /*
  * Scan a buffer that is entirely addressable (in memory or mmap'd). Matches are reported in order of the

@@ -160,9 +160,9 @@ int hush_vault_parse(hush_vault **out, const char *data, size_t len, const char 
 /* Read and parse path; a missing file is HUSH_ENOTFOUND. */
 int hush_vault_load(hush_vault **out, const char *path, const char *env);
 
-/* Write atomically: a temp file in the same folder, fsync, rename, fsync of the folder. Returns 0 or HUSH_EIO. */
 /* Write atomically (temp file, fsync, rename, fsync of the folder). The caller holds hush_vault_lock(); temp files
- * left by killed writers are removed after the rename. */
+ * left by killed writers are removed after the rename. Returns 0, HUSH_EIO, or HUSH_EINVALID (nothing written) when
+ * the file would be larger than HUSH_VAULT_MAX_FILE, which hush_vault_load() refuses. */
 int hush_vault_save(const hush_vault *v, const char *path);
 
 void hush_vault_free(hush_vault *v);

@@ -473,6 +473,64 @@ static void test_literals(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * A bounded pattern that backtracks past PCRE2's match limit on every candidate: the context counts each give-up and
+ * names the rule, gives up on a rule after 8 in one buffer (not once per candidate), and starts again at 8 in the
+ * next buffer, through the fd path too. Another rule keeps matching in the same buffer.
+ */
+static void test_limit_strikes(void **state)
+{
+	static const char yml[] = "rules:\n  - id: t-patho\n    description: t\n"
+				  "    pattern: 'k3y_(?:a|aa){1,200}(?=!)'\n    keywords: [k3y_]\n    confidence: high\n"
+				  "  - id: t-token\n    description: t\n    pattern: '\\b(tok_[a-z]{8})\\b'\n"
+				  "    keywords: [tok_]\n    confidence: high\n";
+	hush_matcher_options mo = HUSH_MATCHER_OPTIONS_INIT;
+	size_t line = 4 + 300 + 2, n = 200, len = line * n + 15;
+	char *buf = malloc(len);
+	hush_ruleset *rs;
+	hush_matcher *m;
+	hush_match_ctx *ctx;
+	recs got = { 0 };
+	FILE *f;
+
+	(void)state;
+	assert_non_null(buf);
+	for (size_t i = 0; i < n; i++) {
+		memcpy(buf + i * line, "k3y_", 4);
+		memset(buf + i * line + 4, 'a', 300);
+		memcpy(buf + i * line + 304, "?\n", 2);
+	}
+	memcpy(buf + line * n, " tok_qmzkrwpt \n", 15);
+	mo.cache_dir = "";
+	assert_int_equal(hush_ruleset_new(&rs), 0);
+	assert_int_equal(hush_ruleset_add_buffer(rs, "t.yml", yml, sizeof(yml) - 1), 0);
+	assert_int_equal(hush_matcher_new(&m, rs, &mo), 0);
+	assert_int_equal(hush_match_ctx_new(&ctx, m), 0);
+	assert_null(hush_match_ctx_limit_rule(ctx));
+	assert_int_equal(hush_match_buffer(ctx, buf, len, false, collect, &got), 0);
+	assert_int_equal(hush_match_ctx_limit_hits(ctx), 8);
+	assert_string_equal(hush_match_ctx_limit_rule(ctx), "t-patho");
+	assert_int_equal(got.n, 1);
+	assert_string_equal(hush_ruleset_get(rs, got.v[0].rule)->id, "t-token");
+	got.n = 0;
+	assert_int_equal(hush_match_buffer(ctx, buf, len, false, collect, &got), 0);
+	assert_int_equal(hush_match_ctx_limit_hits(ctx), 16);
+	got.n = 0;
+	assert_non_null(f = tmpfile());
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fflush(f), 0);
+	rewind(f);
+	assert_int_equal(hush_match_fd(ctx, fileno(f), 0, NULL, collect, &got), 0);
+	assert_int_equal(hush_match_ctx_limit_hits(ctx), 24);
+	assert_int_equal(got.n, 1);
+	fclose(f);
+	free(got.v);
+	hush_match_ctx_free(ctx);
+	hush_matcher_free(m);
+	hush_ruleset_free(rs);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_chunk_boundary),      cmocka_unit_test(test_allow_marker),
 		cmocka_unit_test(test_cache_roundtrip),     cmocka_unit_test(test_cache_corrupt),
 		cmocka_unit_test(test_generic_suppressed), cmocka_unit_test(test_long_pem), cmocka_unit_test(test_literals),
+		cmocka_unit_test(test_limit_strikes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
