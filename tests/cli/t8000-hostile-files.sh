@@ -347,10 +347,10 @@ wait_mapped() {
 }
 
 # shrink_run ARGS...: scan shrink/ with ARGS in the background, truncate shrink/slow.txt to 0 bytes as soon as hush
-# has mapped it, and leave hush's exit code in shrink.rc
+# has mapped it, and leave hush's exit code in shrink.rc ($HUSH_DIRECT: hush itself, whose mappings are looked at)
 shrink_run() {
 	slow_text 700000 >shrink/slow.txt &&
-	{ timeout "$LIMIT" "$HUSH" scan -j 1 --max-file-size 1G "$@" shrink >out 2>err & } &&
+	{ timeout "$LIMIT" "$HUSH_DIRECT" scan -j 1 --max-file-size 1G "$@" shrink >out 2>err & } &&
 	pid=$! &&
 	wait_mapped $pid shrink/slow.txt &&
 	truncate -s 0 shrink/slow.txt &&
