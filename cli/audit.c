@@ -77,17 +77,35 @@ int cli_audit(const hush_config *cfg, const char *root, hush_audit_event *e)
 	return 0;
 }
 
+int cli_audit_values(const hush_config *cfg, const char *root, const char *command, const char *argv0, const char *env,
+		     const cli_env_result *r, const char *const *names, size_t nnames, int err)
+{
+	hush_audit_event e = { 0 };
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), "%s", err ? hush_error_last() : "");
+	e.command = command;
+	e.argv0 = argv0;
+	e.env = env;
+	e.names = names;
+	e.nnames = nnames;
+	e.backends = (const char *const *)r->backends;
+	e.nbackends = r->nbackends;
+	e.vault_addr = hush_remote_address(); /* set when this process used Vault (values or the key) */
+	e.key = r->key_source;
+	e.ok = !err;
+	e.error = err ? msg : NULL;
+	return cli_audit(cfg, root, &e);
+}
+
 int cli_audit_env(const char *command, const char *root, const char *env, const cli_env_result *r, const char *name,
 		  int err)
 {
 	const hush_config *cfg = NULL;
-	hush_audit_event e = { 0 };
 	const char **names = NULL;
-	char msg[1024];
 	size_t n = 0;
 	int rc;
 
-	snprintf(msg, sizeof(msg), "%s", err ? hush_error_last() : "");
 	if (cli_config_at(&cfg, root) != 0)
 		return 1;
 	if (name) {
@@ -100,17 +118,7 @@ int cli_audit_env(const char *command, const char *root, const char *env, const 
 	} else {
 		n = 0;
 	}
-	e.command = command;
-	e.env = env;
-	e.names = names;
-	e.nnames = n;
-	e.backends = (const char *const *)r->backends;
-	e.nbackends = r->nbackends;
-	e.vault_addr = hush_remote_address(); /* set when this process used Vault (values or the key) */
-	e.key = r->key_source;
-	e.ok = !err;
-	e.error = err ? msg : NULL;
-	rc = cli_audit(cfg, root, &e);
+	rc = cli_audit_values(cfg, root, command, NULL, env, r, names, n, err);
 	if (!name)
 		free(names);
 	return rc;

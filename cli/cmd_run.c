@@ -332,29 +332,15 @@ static char *resolve(const char *argv0, char *const *envp, int *code)
 static int run_audit(const hush_config *cfg, const char *root, const char *env, const cli_env_result *r,
 		     const strlist *only, const char *argv0, int err)
 {
-	hush_audit_event e = { 0 };
 	const char **names = NULL;
 	size_t n = 0;
-	char msg[1024];
 	int rc;
 
-	snprintf(msg, sizeof(msg), "%s", err ? hush_error_last() : "");
 	if (r->plain && (names = hush__calloc(hush_vault_plain_count(r->plain) + 1, sizeof(*names))))
 		for (size_t i = 0; i < hush_vault_plain_count(r->plain); i++)
 			if (selected(r->plain, i, only))
 				names[n++] = hush_vault_plain_name(r->plain, i);
-	e.command = "run";
-	e.argv0 = argv0;
-	e.env = env;
-	e.names = names;
-	e.nnames = n;
-	e.backends = (const char *const *)r->backends;
-	e.nbackends = r->nbackends;
-	e.vault_addr = hush_remote_address(); /* set when this process used Vault (values or the key) */
-	e.key = r->key_source;
-	e.ok = !err;
-	e.error = err ? msg : NULL;
-	rc = cli_audit(cfg, root, &e);
+	rc = cli_audit_values(cfg, root, "run", argv0, env, r, names, n, err);
 	free(names);
 	return rc ? EXIT_RUN_FAILED : 0;
 }

@@ -55,6 +55,11 @@ int cli_config_at(const hush_config **out, const char *root);
  */
 int cli_audit(const hush_config *cfg, const char *root, hush_audit_event *e);
 
+/* Record the outcome of a command that read env's values (r, and the names it used; argv0 as in
+ * hush_audit_event), with the error of hush_error_last() when err is set. Returns as cli_audit. */
+int cli_audit_values(const hush_config *cfg, const char *root, const char *command, const char *argv0, const char *env,
+		     const cli_env_result *r, const char *const *names, size_t nnames, int err);
+
 /* Record the outcome of a command that read env's values (names of plain, or the single name). Shorthand for the
  * vault, redact and scan commands. Returns as cli_audit. */
 int cli_audit_env(const char *command, const char *root, const char *env, const cli_env_result *r, const char *name,
