@@ -49,17 +49,8 @@ typedef struct {
 
 static int write_all(const char *p, size_t len)
 {
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return hush_error_set("cannot write to standard output: %s", n < 0 ? strerror(errno) : "short write"),
-			       HUSH_EIO;
-		p += n;
-		len -= (size_t)n;
-	}
+	if (hush__write_all(STDOUT_FILENO, p, len) < 0)
+		return hush_error_set("cannot write to standard output: %s", strerror(errno)), HUSH_EIO;
 	return 0;
 }
 

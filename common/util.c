@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,6 +123,41 @@ int hush__read_file(hush_buf *out, const char *path, size_t cap)
 	}
 	close(fd);
 	return err;
+}
+
+static int io_all(int fd, void *buf, size_t len, bool writing)
+{
+	unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd pfd = { fd, writing ? POLLOUT : POLLIN, 0 };
+
+			poll(&pfd, 1, -1);
+			continue;
+		}
+		if (n == 0)
+			errno = EIO;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int hush__write_all(int fd, const void *p, size_t len)
+{
+	return io_all(fd, (void *)(uintptr_t)p, len, true);
+}
+
+int hush__read_all(int fd, void *p, size_t len)
+{
+	return io_all(fd, p, len, false);
 }
 
 int hush__mkdir_p(const char *dir, unsigned mode)

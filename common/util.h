@@ -29,6 +29,14 @@ int hush__array_grow(void **v, size_t *alloc, size_t n, size_t elem);
 /* Read a whole regular file (refusing FIFOs and devices) into out, at most cap bytes. */
 int hush__read_file(hush_buf *out, const char *path, size_t cap);
 
+/*
+ * Write all len bytes of p to fd, or read exactly len bytes from fd into p. Both retry after EINTR, and wait
+ * with poll(2) after EAGAIN on a non-blocking descriptor. Return 0, or -1 with errno set (EIO for a write that
+ * wrote nothing, or for end of file before len bytes were read).
+ */
+int hush__write_all(int fd, const void *p, size_t len);
+int hush__read_all(int fd, void *p, size_t len);
+
 /* mkdir -p: create dir and its missing parents with mode. Returns 0 or -1 (errno set). */
 int hush__mkdir_p(const char *dir, unsigned mode);
 

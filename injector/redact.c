@@ -92,23 +92,6 @@ int hush_redact_secure_vectorscan(void)
 	return 0;
 }
 
-static int io_all(int fd, void *buf, size_t len, bool writing)
-{
-	unsigned char *p = buf;
-
-	while (len) {
-		ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * hs_compile_lit_multi in a child process, which sends the serialized database back through a pipe; the parent
  * deserializes it into guarded memory (the database allocator). SECURITY: vectorscan's compiler copies every literal
@@ -143,11 +126,11 @@ static int compile_isolated(const char *const *exprs, const unsigned *flags, con
 		    hs_serialize_database(cdb, &ser, &slen) != HS_SUCCESS)
 			_exit(1);
 		l = slen;
-		_exit(io_all(fds[1], &l, sizeof(l), true) || io_all(fds[1], ser, slen, true) ? 1 : 0);
+		_exit(hush__write_all(fds[1], &l, sizeof(l)) || hush__write_all(fds[1], ser, slen) ? 1 : 0);
 	}
 	close(fds[1]);
-	if (io_all(fds[0], &len, sizeof(len), false) == 0 && len && len < ((uint64_t)1 << 40) &&
-	    (bytes = sodium_malloc((size_t)len)) && io_all(fds[0], bytes, (size_t)len, false) == 0)
+	if (hush__read_all(fds[0], &len, sizeof(len)) == 0 && len && len < ((uint64_t)1 << 40) &&
+	    (bytes = sodium_malloc((size_t)len)) && hush__read_all(fds[0], bytes, (size_t)len) == 0)
 		rc = 0;
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

@@ -35,42 +35,17 @@ typedef struct {
 	hush_redact_stream *rs;   /* NULL without redaction */
 } output;
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			struct pollfd pfd = { fd, POLLOUT, 0 };
-
-			poll(&pfd, 1, -1);
-			continue;
-		}
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* hush_redact_write_fn: to the output's destination. EPIPE (the reader went away) discards the rest. */
 static int to_output(void *ctx, const void *buf, size_t len)
 {
 	output *o = ctx;
-	int rc;
-
-	if (o->dead)
+	if (o->dead || hush__write_all(o->to, buf, len) == 0)
 		return 0;
-	if ((rc = write_all(o->to, buf, len)) == 0)
-		return 0;
-	if (rc == -EPIPE) {
+	if (errno == EPIPE) {
 		o->dead = true;
 		return 0;
 	}
-	return hush_error_set("cannot write the command's output: %s", strerror(-rc)), HUSH_EIO;
+	return hush_error_set("cannot write the command's output: %s", strerror(errno)), HUSH_EIO;
 }
 
 static int output_put(output *o, const char *buf, size_t len)

@@ -558,21 +558,6 @@ int hush_vault_load(hush_vault **out, const char *path, const char *env)
 	return err;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /*
  * Remove the temp files of writes that were killed between mkstemp and rename (".NAME.XXXXXX" next to the vault).
  * Only ever called under the vault's lock, right after a successful write: no other writer can own one.
@@ -636,7 +621,7 @@ int hush_vault_save(const hush_vault *v, const char *path)
 		hush_error_set("cannot create a temporary file in '%s': %s", dir, strerror(errno));
 		goto cleanup;
 	}
-	if (fchmod(fd, 0644) < 0 || write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 ||
+	if (fchmod(fd, 0644) < 0 || hush__write_all(fd, text, strlen(text)) < 0 || hush__write_all(fd, "\n", 1) < 0 ||
 	    fsync(fd) < 0) {
 		hush_error_set("cannot write '%s': %s", tmp, strerror(errno));
 		goto cleanup;

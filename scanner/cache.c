@@ -98,23 +98,6 @@ cleanup:
 	return rc;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 void hush__cache_store(const char *dir, const unsigned char key[32], const hs_database_t *db,
 		       const hush__rule_width *widths, size_t nrules)
 {
@@ -136,7 +119,7 @@ void hush__cache_store(const char *dir, const unsigned char key[32], const hs_da
 	snprintf(tmp, strlen(path) + 8, "%s.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) < 0)
 		goto cleanup;
-	if (write_all(fd, &h, sizeof(h)) || write_all(fd, widths, wlen) || write_all(fd, bytes, len) || close(fd)) {
+	if (hush__write_all(fd, &h, sizeof(h)) || hush__write_all(fd, widths, wlen) || hush__write_all(fd, bytes, len) || close(fd)) {
 		fd = -1;
 		unlink(tmp);
 		goto cleanup;
