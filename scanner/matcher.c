@@ -555,19 +555,6 @@ const char *hush_match_ctx_limit_rule(const hush_match_ctx *c)
 	return NULL;
 }
 
-int hush_match_ctx_reset(hush_match_ctx *c)
-{
-	hs_scratch_t *s = NULL;
-
-	if (hs_clone_scratch(c->m->proto_scratch, &s) != HS_SUCCESS)
-		return hush_error_set("out of memory"), HUSH_ENOMEM;
-	/* the old scratch may be marked in use by the interrupted scan; it is released, not reused */
-	hs_free_scratch(c->scratch);
-	c->scratch = s;
-	clear_pending(c);
-	return 0;
-}
-
 static void begin_scan(hush_match_ctx *c, hush_match_cb cb, void *payload)
 {
 	memset(c->st, 0, c->m->nrules * sizeof(rule_state));

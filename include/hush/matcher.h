@@ -109,9 +109,6 @@ int hush_match_fd(hush_match_ctx *ctx, int fd, uint64_t limit, uint64_t *read_ou
  */
 int hush_match_reference(hush_match_ctx *ctx, const char *data, size_t len, hush_match_cb cb, void *payload);
 
-/* After an interrupted scan (SIGBUS on a truncated mmap'd file): drop the vectorscan scratch and all state. */
-int hush_match_ctx_reset(hush_match_ctx *ctx);
-
 /*
  * Run only the vectorscan prefilter over data and count the hits of one rule (no confirmation, no filter). For
  * `hush rules check`, which tests whether a rule's prefilter still fires once its keywords are gone.
