@@ -252,3 +252,35 @@ commit_file() {
 		git -C "$_d" add "$_f" &&
 		git -C "$_d" commit -q --no-verify -m "$_m"
 }
+
+# Bounded runs (t8000, t8100): run_bounded ARGS... runs hush ARGS under 'timeout $LIMIT' (exit 124 when it runs out)
+# and GNU time (peak RSS in KiB to rss.txt), stdout to out and stderr to err, all in $BOUNDED_DIR (default: the
+# current folder), and returns hush's exit code. rss_below MIB: the peak RSS of the last run_bounded was below MIB
+# MiB. The peak RSS is not checked without GNU time, with SMALL set (under valgrind, whose RSS it would be) or with
+# ASan, whose allocator (redzones, a quarantine of freed blocks) inflates the peak of many small allocations (libgit2:
+# 20 MiB become 860 MiB).
+bounded_have_time=
+if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1 && ! grep -q __asan_init "$HUSH_DIRECT" 2>/dev/null
+then
+	bounded_have_time=yes
+fi
+
+run_bounded() {
+	_d=${BOUNDED_DIR:-.}
+	if [ -n "$bounded_have_time" ]; then
+		/usr/bin/time -f %M -o "$_d/rss.txt" timeout "$LIMIT" "$HUSH" "$@" >"$_d/out" 2>"$_d/err"
+	else
+		timeout "$LIMIT" "$HUSH" "$@" >"$_d/out" 2>"$_d/err"
+	fi
+}
+
+rss_below() {
+	if [ -z "$bounded_have_time" ] || [ -n "${SMALL:-}" ]; then
+		return 0
+	fi
+	kb=$(tail -n 1 "${BOUNDED_DIR:-.}/rss.txt")
+	case "$kb" in
+	'' | *[!0-9]*) fail "no RSS figure in rss.txt: $(cat "${BOUNDED_DIR:-.}/rss.txt")" ;;
+	*) test "$kb" -lt $(($1 * 1024)) || fail "peak RSS $kb KiB is not below $1 MiB" ;;
+	esac
+}

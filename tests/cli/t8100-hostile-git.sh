@@ -20,39 +20,7 @@ else
 	SMALL= LIMIT=120
 fi
 
-if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
-	have_time=yes
-else
-	have_time=
-fi
-# ASan's allocator (redzones, a quarantine of freed blocks) inflates the peak RSS of many small allocations (libgit2:
-# 20 MiB become 860 MiB): the memory bounds are checked in the other builds only
-if grep -q __asan_init "$HUSH" 2>/dev/null; then
-	have_time=
-fi
-
-# run_bounded ARGS...: hush ARGS under 'timeout $LIMIT' (exit 124 when it runs out) and GNU time (peak RSS in KiB to
-# rss.txt); stdout to out, stderr to err; returns hush's exit code
-run_bounded() {
-	if [ -n "$have_time" ]; then
-		/usr/bin/time -f %M -o "$TRASH/rss.txt" timeout "$LIMIT" "$HUSH" "$@" >"$TRASH/out" 2>"$TRASH/err"
-	else
-		timeout "$LIMIT" "$HUSH" "$@" >"$TRASH/out" 2>"$TRASH/err"
-	fi
-}
-
-# rss_below MIB: the peak RSS of the last run_bounded was below MIB MiB (not checked without GNU time, under
-# valgrind or with ASan)
-rss_below() {
-	if [ -z "$have_time" ] || [ -n "$SMALL" ]; then
-		return 0
-	fi
-	kb=$(tail -n 1 "$TRASH/rss.txt")
-	case "$kb" in
-	'' | *[!0-9]*) fail "no RSS figure in rss.txt: $(cat "$TRASH/rss.txt")" ;;
-	*) test "$kb" -lt $(($1 * 1024)) || fail "peak RSS $kb KiB is not below $1 MiB" ;;
-	esac
-}
+BOUNDED_DIR=$TRASH
 
 # hist REPO ARGS...: hush scan -q --history --format json --show-secrets ARGS REPO, bounded
 hist() {
