@@ -27,7 +27,8 @@ void hush_buf_dispose(hush_buf *b)
 void hush_buf_reset(hush_buf *b)
 {
 	b->len = 0;
-	b->ptr[0] = '\0';
+	if (b->alloc) /* hush__buf_empty is shared by every thread's empty buffers: never written */
+		b->ptr[0] = '\0';
 }
 
 int hush_buf_grow(hush_buf *b, size_t extra)
