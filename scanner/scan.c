@@ -1,6 +1,6 @@
 /*
- * scan.c: the scan driver. Walks the paths, then worker threads (one hush_match_ctx each) take files from a
- * shared counter, read them (read() for small files, mmap for large ones, guarded against SIGBUS when a file
+ * scan.c: the scan driver. The calling thread walks the paths while worker threads (one hush_match_ctx each) take
+ * the files it finds from a shared list, read them (read() for small files, mmap for large ones, guarded against SIGBUS when a file
  * shrinks under us), match, and turn matches into findings: allowlists, fingerprint, redaction.
  */
 #include <errno.h>
@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +27,15 @@
 
 typedef struct {
 	hush__sink sink;
+	pthread_mutex_t lock; /* guards the fields below */
+	pthread_cond_t more;  /* a file was added, the walk ended, or the scan stopped */
 	hush__file_list files;
-	atomic_size_t next;
+	size_t next;          /* the next file to scan */
+	bool walking;         /* the walk may add more files */
+	bool stop;            /* an error: the workers and the walk stop */
 } scan_state;
+
+#define WALK_STOPPED 1 /* add_file's answer once the scan stopped: the error is the sink's */
 
 /*
  * ---- SIGBUS guard for mmap'd files that shrink while we read them ----
@@ -204,74 +209,136 @@ static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, const hus
 	return 0;
 }
 
+/* hush__walk_ctx.add: one more file for the workers. */
+static int add_file(void *arg, const char *path, const char *relpath, bool follow)
+{
+	scan_state *s = arg;
+	int err;
+
+	pthread_mutex_lock(&s->lock);
+	err = s->stop ? WALK_STOPPED : hush__file_list_add(&s->files, path, relpath, follow);
+	pthread_cond_signal(&s->more);
+	pthread_mutex_unlock(&s->lock);
+	return err;
+}
+
+static void stop_scan(scan_state *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_broadcast(&s->more);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void walk_done(scan_state *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->walking = false;
+	pthread_cond_broadcast(&s->more);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* The next file to scan (a copy: the list may grow, its strings stay put), waiting for the walk; false at the end. */
+static bool take_file(scan_state *s, hush__file *f)
+{
+	bool got = false;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stop && s->next >= s->files.n && s->walking)
+		pthread_cond_wait(&s->more, &s->lock);
+	if (!s->stop && s->next < s->files.n) {
+		*f = s->files.v[s->next++];
+		got = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return got;
+}
+
 static void *worker(void *arg)
 {
 	scan_state *s = arg;
 	hush_match_ctx *ctx = NULL;
+	hush__file f;
 	hush_buf buf;
 	int err;
 
 	hush_buf_init(&buf, (size_t)MMAP_THRESHOLD + 1);
-	if ((err = hush_match_ctx_new(&ctx, s->sink.m)) == 0) {
-		for (;;) {
-			size_t i = atomic_fetch_add(&s->next, 1);
-
-			if (i >= s->files.n)
-				break;
-			if ((err = scan_one(s, ctx, &buf, &s->files.v[i])) != 0)
-				break;
-		}
-	}
+	if ((err = hush_match_ctx_new(&ctx, s->sink.m)) == 0)
+		while (take_file(s, &f) && (err = scan_one(s, ctx, &buf, &f)) == 0)
+			;
 	if (err) {
 		hush__sink_fail(&s->sink, err);
-		atomic_store(&s->next, s->files.n); /* stop the others */
+		stop_scan(s); /* stop the others and the walk */
 	}
 	hush_match_ctx_free(ctx);
 	hush_buf_dispose(&buf);
 	return NULL;
 }
 
+/*
+ * One folder (the usual case) is walked while nt worker threads scan what the walk has found so far: the walk costs
+ * no wall time beyond its first files. It cannot report a file twice (it follows no symlinks). Several paths may
+ * overlap ("hush scan d d/a.txt"): they are walked first, and the list sorted and deduplicated. With one thread,
+ * the walk and then the scan run on the calling thread.
+ */
 int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *const *paths, size_t npaths,
 		    const hush_scan_options *opts)
 {
 	uint64_t t0 = hush__now_ns();
 	scan_state s;
 	hush__walk_ctx wc;
+	hush_scan_stats walked;
 	pthread_t tids[HUSH__MAX_THREADS];
-	unsigned nt, started = 0;
+	unsigned nt = hush__thread_count(opts), started = 0;
+	struct stat st;
+	bool stream = npaths == 1 && nt > 1 && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode);
 	int err;
 
 	memset(&s, 0, sizeof(s));
+	memset(&walked, 0, sizeof(walked));
 	*out = NULL;
 	if ((err = hush__sink_init(&s.sink, m, opts)) != 0)
 		return err;
-	atomic_init(&s.next, 0);
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.more, NULL);
+	s.walking = true;
 	pthread_once(&bus_once, install_sigbus);
 	wc.opts = opts;
-	wc.stats = &s.sink.res->stats;
+	wc.stats = &walked;
 	wc.warn = hush__sink_warn;
 	wc.warn_arg = &s.sink;
+	wc.add = add_file;
+	wc.add_arg = &s;
+	if (stream)
+		for (started = 0; started < nt; started++)
+			if (pthread_create(&tids[started], NULL, worker, &s) != 0)
+				break;
 	for (size_t i = 0; i < npaths && !err; i++)
-		err = hush__walk(&s.files, paths[i], &wc);
-	if (!err)
+		err = hush__walk(paths[i], &wc);
+	if (err == WALK_STOPPED)
+		err = 0; /* a worker failed: its error is the sink's */
+	else if (err)
+		stop_scan(&s);
+	if (!err && !stream)
 		hush__file_list_dedup(&s.files); /* "hush scan d d/a.txt" scans a.txt once */
-	if (!err) {
-		nt = hush__thread_count(opts);
+	walk_done(&s);
+	if (!err && !stream) {
 		if (nt > s.files.n)
 			nt = s.files.n ? (unsigned)s.files.n : 1;
-		if (nt == 1) {
-			worker(&s);
-		} else {
+		if (nt > 1)
 			for (started = 0; started < nt; started++)
 				if (pthread_create(&tids[started], NULL, worker, &s) != 0)
 					break;
-			if (started == 0)
-				worker(&s);
-			for (unsigned i = 0; i < started; i++)
-				pthread_join(tids[i], NULL);
-		}
 	}
+	if (!err && started == 0)
+		worker(&s); /* one thread, or none could be started */
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	s.sink.res->stats.skipped_ignored += walked.skipped_ignored;
+	s.sink.res->stats.skipped_special += walked.skipped_special;
 	hush__file_list_dispose(&s.files);
+	pthread_cond_destroy(&s.more);
+	pthread_mutex_destroy(&s.lock);
 	return hush__sink_finish(&s.sink, out, t0, err);
 }
 

@@ -22,7 +22,6 @@
 
 typedef struct {
 	const hush__walk_ctx *wc;
-	hush__file_list *out;
 	git_repository *repo;
 	git_index *index;
 	char *workdir; /* absolute, with a trailing slash */
@@ -65,7 +64,7 @@ void hush__file_list_dedup(hush__file_list *l)
 	l->n = out;
 }
 
-static int push_file(hush__file_list *l, const char *path, const char *rel, bool follow)
+int hush__file_list_add(hush__file_list *l, const char *path, const char *rel, bool follow)
 {
 	hush__file *f;
 
@@ -191,7 +190,7 @@ static int walk_dir(walker *w, const char *path, const char *abs, const char *re
 			    (w->wc->opts->config && hush_config_path_allowed(w->wc->opts->config, crel)))
 				w->wc->stats->skipped_ignored++;
 			else
-				err = push_file(w->out, cpath, crel, false);
+				err = w->wc->add(w->wc->add_arg, cpath, crel, false);
 		} else {
 			w->wc->stats->skipped_special++; /* symlinks, FIFOs, sockets and devices */
 		}
@@ -203,7 +202,7 @@ static int walk_dir(walker *w, const char *path, const char *abs, const char *re
 	return err;
 }
 
-int hush__walk(hush__file_list *out, const char *path, const hush__walk_ctx *wc)
+int hush__walk(const char *path, const hush__walk_ctx *wc)
 {
 	walker w;
 	struct stat st;
@@ -212,7 +211,6 @@ int hush__walk(hush__file_list *out, const char *path, const hush__walk_ctx *wc)
 
 	memset(&w, 0, sizeof(w));
 	w.wc = wc;
-	w.out = out;
 	if (stat(path, &st) < 0) {
 		wc->warn(wc->warn_arg, "cannot scan '%s': %s", path, strerror(errno));
 		return 0;
@@ -226,7 +224,7 @@ int hush__walk(hush__file_list *out, const char *path, const hush__walk_ctx *wc)
 		return 0;
 	}
 	if (S_ISREG(st.st_mode)) {
-		err = push_file(out, path, rel, true);
+		err = wc->add(wc->add_arg, path, rel, true);
 		free(rel);
 		return err;
 	}

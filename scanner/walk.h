@@ -20,13 +20,19 @@ typedef struct {
 
 typedef struct {
 	const hush_scan_options *opts;
-	hush_scan_stats *stats;
+	hush_scan_stats *stats; /* the walk's own counts (skipped files); only the walking thread touches them */
 	void (*warn)(void *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 	void *warn_arg;
+	/* Called for each file to scan, with strings it must copy; a non-zero return stops the walk and is returned */
+	int (*add)(void *arg, const char *path, const char *relpath, bool follow);
+	void *add_arg;
 } hush__walk_ctx;
 
-/* Add the files below path (or path itself). Errors that only affect one entry are warnings. */
-int hush__walk(hush__file_list *out, const char *path, const hush__walk_ctx *wc);
+/* Report the files below path (or path itself) to wc->add. Errors that only affect one entry are warnings. */
+int hush__walk(const char *path, const hush__walk_ctx *wc);
+
+/* Append a copy of a file to l: the simplest wc->add. */
+int hush__file_list_add(hush__file_list *l, const char *path, const char *relpath, bool follow);
 void hush__file_list_dispose(hush__file_list *l);
 
 /* Sort by repository-relative path and drop repeats (paths named twice, or a file inside a folder also named). */
