@@ -15,6 +15,7 @@ static unsigned char cls[256];
 static signed char b64val[256];
 static signed char hexval[256];
 static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
+static bool use_avx2; /* set once with the tables */
 
 static void init_tables(void)
 {
@@ -27,6 +28,9 @@ static void init_tables(void)
 		b64val[(unsigned char)b64[i]] = (signed char)i;
 		cls[(unsigned char)b64[i]] |= C_B64;
 	}
+#if defined(__x86_64__) || defined(__i386__)
+	use_avx2 = __builtin_cpu_supports("avx2");
+#endif
 	b64val['-'] = 62; /* URL-safe alphabet */
 	b64val['_'] = 63;
 	cls['-'] |= C_B64;
@@ -265,6 +269,9 @@ static const unsigned char lut_hex[16] = { 2, 2 | 4 | 16, 2 | 4 | 16, 2 | 4 | 16
 static const unsigned char lut_upper[16] = { 8, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 4, 4, 4, 4, 4 };
 static const unsigned char lut_lower[16] = { 32, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 16, 16, 16, 16, 16 };
 static const unsigned char lut_digit[16] = { 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 1, 0, 0, 0, 1 };
+/* the two alphabets' own symbols: '+' and '/' (standard), '-' and '_' (URL-safe) */
+static const unsigned char lut_std[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1 };
+static const unsigned char lut_url[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 8 };
 
 /* The bytes in the class of lo_tab among 64 bytes at p. */
 __attribute__((target("avx2"))) static inline uint64_t lut64_avx2(const unsigned char *lo_tab, const unsigned char *p)
@@ -285,13 +292,10 @@ __attribute__((target("avx2"))) static inline uint64_t lut64_avx2(const unsigned
 	return out;
 }
 
+/* Whether the CPU has AVX2 (set by init_tables, which every search runs first through cls_once). */
 static bool have_avx2(void)
 {
-	static int cached = -1;
-
-	if (cached < 0)
-		cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-	return cached;
+	return use_avx2;
 }
 #endif
 
@@ -360,11 +364,16 @@ static inline uint64_t run_ends(uint64_t m, unsigned minlen)
  * Worth decoding as base64: both letter cases (text encodes to both; most identifiers and paths that form such
  * long runs lack digits) and a digit, '+' or '/' (every base64 encoding of a token has one; of prose, all but
  * about 1 in 30 short ones). An all-hex run lacks letters beyond 'f' and usually one case: the hex decoder's.
+ * And few symbols, from one alphabet: the base64 of ASCII text has a symbol ('+' or '/', '-' or '_', the values
+ * 62 and 63) only where every third byte is '>', '?', '~' or DEL, so at most an eighth of its characters are
+ * symbols, while the identifiers and paths that pass the first test (ossl_check_X509_NAME_sk_type,
+ * src/lib/Make_vms) have more, or both alphabets. A long run is judged by its first 64-byte pieces, up to the
+ * one where all three kinds of character have been seen.
  */
 static ALWAYS_INLINE bool b64_plausible(const char *base, uint64_t base_off, uint64_t avail_end, uint64_t s,
 					uint64_t e, bool avx2)
 {
-	uint64_t u = 0, l = 0, d = 0;
+	uint64_t u = 0, l = 0, d = 0, seen = 0, nstd = 0, nurl = 0;
 
 	if (e - s < HUSH_DECODE_MIN_BASE64)
 		return false;
@@ -377,6 +386,8 @@ static ALWAYS_INLINE bool b64_plausible(const char *base, uint64_t base_off, uin
 			u |= lut64_avx2(lut_upper, p) & keep;
 			l |= lut64_avx2(lut_lower, p) & keep;
 			d |= lut64_avx2(lut_digit, p) & keep;
+			nstd += (uint64_t)__builtin_popcountll(lut64_avx2(lut_std, p) & keep);
+			nurl += (uint64_t)__builtin_popcountll(lut64_avx2(lut_url, p) & keep);
 		} else
 #endif
 		{
@@ -386,10 +397,15 @@ static ALWAYS_INLINE bool b64_plausible(const char *base, uint64_t base_off, uin
 				u |= (uint64_t)((c & C_UPPER) != 0);
 				l |= (uint64_t)((c & C_LOWER) != 0);
 				d |= (uint64_t)((c & C_HEX) && !(c & (C_UPPER | C_LOWER))) | (p[k] == '+') | (p[k] == '/');
+				nstd += (uint64_t)(p[k] == '+' || p[k] == '/');
+				nurl += (uint64_t)(p[k] == '-' || p[k] == '_');
 			}
 		}
+		seen += e - i >= 64 ? 64 : e - i;
+		if (nstd && nurl)
+			return false;
 		if (u && l && d)
-			return true;
+			return (nstd + nurl) * 8 <= seen;
 	}
 	(void)avail_end;
 	(void)avx2;

@@ -190,6 +190,8 @@ static void test_span_search(void **state)
 {
 	static const char text[] =
 		"id: CreateWaitableTimerA and lower_case_identifier_name\n"     /* identifiers: not spans */
+		"i: ossl_check_X509_NAME_ENTRY_sk_type PKCS7_get0_signed\n"     /* too many symbols: not */
+		"p: src/testdir/Make_amiga2 and dG9rZW49Z2hw_X3gxN0Fi/Q2RE\n"   /* both alphabets: not */
 		"k: dG9rZW49Z2hwX3gxN0FiQ2REZUZnSGlKa0xtTm9QcVJzVHVWd1h5eg==\n" /* base64 with padding */
 		"h: 746f6b656e3d61626364656667686a6b6c6d6e6f70 x\n"             /* hex */
 		"g: 746f6b656e3d61626364656667686a6b6c6d6e6f70zz\n"             /* hex glued to a word: not */
@@ -233,18 +235,33 @@ static void test_span_search_random(void **state)
 		size_t na = spans_in_rounds(HUSH_DECODE_BASE64, data, len, len, a, 20000);
 		size_t naive = 0;
 
-		/* naive: maximal runs of >= 20 alphabet characters with both cases and a digit, '+' or '/' */
+		/*
+		 * naive: maximal runs of >= 20 alphabet characters with both cases and a digit, '+' or '/', judged by
+		 * their first 64-byte pieces up to the one where all three were seen: symbols of one alphabet only, at
+		 * most an eighth of the characters seen
+		 */
 		for (size_t i = 0; i < len;) {
-			size_t j = i;
-			bool up = false, lo = false, dig = false;
+			size_t j = i, nstd = 0, nurl = 0, k;
+			bool up = false, lo = false, dig = false, ok = false;
 
 			while (j < len && in_b64(data[j]))
 				j++;
-			for (size_t k = i; k < j; k++) {
+			for (k = i; k < j; k++) {
 				up |= data[k] >= 'A' && data[k] <= 'Z';
 				lo |= data[k] >= 'a' && data[k] <= 'z';
 				dig |= (data[k] >= '0' && data[k] <= '9') || data[k] == '+' || data[k] == '/';
+				nstd += data[k] == '+' || data[k] == '/';
+				nurl += data[k] == '-' || data[k] == '_';
+				if ((k - i) % 64 == 63 || k + 1 == j) { /* the end of a piece */
+					if (nstd && nurl)
+						break;
+					if (up && lo && dig) {
+						ok = (nstd + nurl) * 8 <= k + 1 - i;
+						break;
+					}
+				}
 			}
+			up = lo = dig = ok;
 			if (j - i >= HUSH_DECODE_MIN_BASE64 && up && lo && dig) {
 				size_t e = j;
 
@@ -259,6 +276,7 @@ static void test_span_search_random(void **state)
 			i = j > i ? j : i + 1;
 		}
 		assert_int_equal(na, naive);
+		assert_true(na > 1000); /* the random runs exercise both answers */
 		for (size_t step = 1000; step < len; step = step * 3 + 17) {
 			size_t nb = spans_in_rounds(HUSH_DECODE_BASE64, data, len, step, b, 20000);
 
@@ -281,7 +299,7 @@ static void test_span_pieces(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < len; i++)
-		data[i] = "Ab9+"[i % 4];
+		data[i] = "Ab9cdE+f"[i % 8];
 	data[len - 10] = ' ';
 	n = spans_in_rounds(HUSH_DECODE_BASE64, data, len, 4096, got, 8);
 	assert_int_equal(n, 4);
