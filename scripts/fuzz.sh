@@ -5,7 +5,9 @@
 # executions per second, libFuzzer's final coverage (cov: edges, ft: features), and the CPU time used (user +
 # system). Exits 1 when any target crashed, leaked, timed out (one input over FUZZ_TIMEOUT seconds, default 10)
 # or broke a property; the report and the input that did it are under build-fuzz/fuzz-out/<target>/.
-# Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_TARGETS (default all), FUZZ_TIMEOUT.
+# Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_TARGETS (default all), FUZZ_TIMEOUT, and FUZZ_BUDGET=cpu:
+# SECONDS is then CPU time (user + system) rather than wall time, for a machine that is doing other work too (the
+# target stops through libFuzzer's graceful exit, SIGUSR1, once it has used that much).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,9 +47,30 @@ for t in $TARGETS; do
 	if [ -f "$ROOT/tests/fuzz/$t.dict" ]; then
 		opts="$opts -dict=$ROOT/tests/fuzz/$t.dict"
 	fi
+	wall=$SECS
+	if [ "${FUZZ_BUDGET:-wall}" = cpu ]; then
+		wall=$((SECS * 20)) # the watchdog below stops it first
+		opts="$opts -handle_usr1=1"
+	fi
 	# shellcheck disable=SC2086
-	"$TIME" -f '%U %S' -o "$OUT/$t/time" "$bin" -max_total_time="$SECS" -timeout="$TIMEOUT" -print_final_stats=1 \
-		-artifact_prefix="$OUT/$t/" $opts "$local_corpus" "$seeds" >"$OUT/$t/log" 2>&1
+	"$TIME" -f '%U %S' -o "$OUT/$t/time" "$bin" -max_total_time="$wall" -timeout="$TIMEOUT" -print_final_stats=1 \
+		-artifact_prefix="$OUT/$t/" $opts "$local_corpus" "$seeds" >"$OUT/$t/log" 2>&1 &
+	tpid=$!
+	if [ "${FUZZ_BUDGET:-wall}" = cpu ]; then
+		tick=$(getconf CLK_TCK)
+		while kill -0 "$tpid" 2>/dev/null; do
+			sleep 5
+			fpid=$(pgrep -P "$tpid" | head -n 1)
+			[ -n "$fpid" ] || continue
+			# utime and stime are fields 14 and 15 of /proc/PID/stat (after the name, which has no spaces here)
+			used=$(awk -v tick="$tick" '{ printf "%d", ($14 + $15) / tick }' "/proc/$fpid/stat" 2>/dev/null)
+			if [ -n "$used" ] && [ "$used" -ge "$SECS" ]; then
+				kill -USR1 "$fpid" 2>/dev/null
+				break
+			fi
+		done
+	fi
+	wait "$tpid"
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$OUT/$t/log")
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$OUT/$t/log")
