@@ -6,7 +6,7 @@
 #                   benchmarks (they print, never assert)
 #   make fuzz       build the libFuzzer targets with clang (ASan+UBSan) into build-fuzz/ and run each for
 #                   FUZZ_SECONDS (default 60) over its seeds; prints exec/s, coverage and CPU time per target
-#                   (FUZZ_TARGETS="scan redact" runs only those)
+#                   (FUZZ_TARGETS="scan redact" runs only those; FUZZ_BUDGET=cpu counts CPU time, not wall time)
 #   make memcheck   build into build-memcheck/ (RelWithDebInfo) and run the CLI tests with every hush process under
 #                   valgrind memcheck; fails on any leak, invalid access or uninitialised value
 #                   (MEMCHECK_TESTS=REGEX picks the ctest tests, default all of cli/)
@@ -20,6 +20,7 @@ SANITIZE ?=
 WERROR ?=
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
+FUZZ_BUDGET ?= wall
 MEMCHECK_TESTS ?= cli/
 HYGIENE_TESTS ?= cli/
 MAKEFLAGS += --no-print-directory
@@ -64,7 +65,7 @@ fuzz: deps
 	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHUSH_FUZZ=ON \
 		-DBUILD_TESTING=OFF -DHUSH_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF) >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
-	@sh scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@FUZZ_BUDGET=$(FUZZ_BUDGET) sh scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 memcheck: deps
 	@cmake -S . -B build-memcheck -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHUSH_TEST_TIMEOUT=14400 \
