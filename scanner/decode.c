@@ -70,7 +70,7 @@ unsigned hush_decode_chain_depth(uint32_t chain)
 
 size_t hush_decode_chain_name(char *out, size_t n, uint32_t chain)
 {
-	static const char *const names[] = { "", "base64", "hex", "percent" };
+	static const char *const names[] = { "", "base64", "hex", "percent", "utf16" };
 	size_t len = 0;
 
 	if (n)
@@ -613,4 +613,72 @@ bool hush__dec_next(unsigned enc, const char *base, uint64_t base_off, uint64_t 
 		cur->pos = *e;
 	}
 	return true;
+}
+
+/* ---- UTF-16 text ---- */
+
+int hush__utf16_sniff(const char *data, size_t len, size_t *bom)
+{
+	const unsigned char *p = (const unsigned char *)data;
+	size_t pairs = (len < HUSH_UTF16_SNIFF_BYTES ? len : HUSH_UTF16_SNIFF_BYTES) / 2, zero_even = 0, zero_odd = 0;
+
+	*bom = 0;
+	/* a byte-order mark, and a NUL byte after it (without one, the bytes are text as they are) */
+	if (len >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff)) &&
+	    memchr(p + 2, 0, (len < HUSH_UTF16_SNIFF_BYTES ? len : HUSH_UTF16_SNIFF_BYTES) - 2)) {
+		*bom = 2;
+		return p[0] == 0xff ? HUSH_UTF16_LE : HUSH_UTF16_BE;
+	}
+	if (pairs < 8)
+		return 0;
+	for (size_t i = 0; i < pairs; i++) {
+		zero_even += p[2 * i] == 0;
+		zero_odd += p[2 * i + 1] == 0;
+	}
+	/* ASCII text in UTF-16: the high byte of (nearly) every code unit is 0, the low byte (nearly) never */
+	if (zero_odd * 10 >= pairs * 9 && zero_even * 32 <= pairs)
+		return HUSH_UTF16_LE;
+	if (zero_even * 10 >= pairs * 9 && zero_odd * 32 <= pairs)
+		return HUSH_UTF16_BE;
+	return 0;
+}
+
+size_t hush__utf16_to_utf8(char *out, const char *data, size_t len, int endian)
+{
+	const unsigned char *p = (const unsigned char *)data;
+	unsigned char *o = (unsigned char *)out;
+	size_t n = len / 2; /* a last odd byte is dropped */
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u = endian == HUSH_UTF16_BE ? (uint32_t)p[2 * i] << 8 | p[2 * i + 1]
+						       : (uint32_t)p[2 * i + 1] << 8 | p[2 * i];
+
+		if (u >= 0xd800 && u < 0xdc00 && i + 1 < n) {
+			uint32_t v = endian == HUSH_UTF16_BE ? (uint32_t)p[2 * i + 2] << 8 | p[2 * i + 3]
+							       : (uint32_t)p[2 * i + 3] << 8 | p[2 * i + 2];
+
+			if (v >= 0xdc00 && v < 0xe000) {
+				u = 0x10000 + ((u - 0xd800) << 10) + (v - 0xdc00);
+				i++;
+			}
+		}
+		if (u >= 0xd800 && u < 0xe000)
+			u = 0xfffd; /* a lone surrogate */
+		if (u < 0x80) {
+			*o++ = (unsigned char)u;
+		} else if (u < 0x800) {
+			*o++ = (unsigned char)(0xc0 | u >> 6);
+			*o++ = (unsigned char)(0x80 | (u & 0x3f));
+		} else if (u < 0x10000) {
+			*o++ = (unsigned char)(0xe0 | u >> 12);
+			*o++ = (unsigned char)(0x80 | (u >> 6 & 0x3f));
+			*o++ = (unsigned char)(0x80 | (u & 0x3f));
+		} else {
+			*o++ = (unsigned char)(0xf0 | u >> 18);
+			*o++ = (unsigned char)(0x80 | (u >> 12 & 0x3f));
+			*o++ = (unsigned char)(0x80 | (u >> 6 & 0x3f));
+			*o++ = (unsigned char)(0x80 | (u & 0x3f));
+		}
+	}
+	return (size_t)(o - (unsigned char *)out);
 }

@@ -39,4 +39,20 @@ size_t hush__dec_decode(unsigned enc, const char *span, size_t len, unsigned cha
 /* The chain nibble of an encoding bit (HUSH_CHAIN_*). */
 unsigned hush__dec_chain_code(unsigned enc);
 
+/*
+ * UTF-16 text (a whole file or blob): hush__utf16_sniff returns HUSH_UTF16_LE or HUSH_UTF16_BE, with *bom the
+ * length of a byte-order mark to skip, or 0 when the data is not UTF-16. With a mark, the first
+ * HUSH_UTF16_SNIFF_BYTES must hold a NUL byte (else they are text as they are: a stray mark before other bytes).
+ * Without one, they must be ASCII text in UTF-16: a zero high byte in at least 90% of the code units and a zero
+ * low byte in at most 1 in 32. hush__utf16_to_utf8 transcodes len bytes (a last odd byte is dropped, a lone
+ * surrogate becomes U+FFFD) into out, which has room for hush__utf16_utf8_max(len) bytes, and returns the length.
+ * Line breaks stay line breaks, so line numbers are the file's.
+ */
+#define HUSH_UTF16_LE 1
+#define HUSH_UTF16_BE 2
+#define HUSH_UTF16_SNIFF_BYTES 8192
+int hush__utf16_sniff(const char *data, size_t len, size_t *bom);
+size_t hush__utf16_to_utf8(char *out, const char *data, size_t len, int endian);
+#define hush__utf16_utf8_max(len) ((len) / 2 * 3 + 4)
+
 #endif

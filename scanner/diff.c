@@ -48,7 +48,7 @@ static void file_reset(file_acc *f)
 
 static int file_flush(file_acc *f)
 {
-	hush__origin o = { f->sink, f->path, f->path, NULL, NULL, f->keep, f->nkeep, f->map, f->nmap };
+	hush__origin o = { f->sink, f->path, f->path, NULL, NULL, f->keep, f->nkeep, f->map, f->nmap, 0 };
 	int err = 0;
 
 	if (f->path && !f->skip && f->nkeep && f->text.len) {

@@ -17,6 +17,7 @@
 #include "hush/error.h"
 #include "hush/scan.h"
 #include "scanner/commits.h"
+#include "scanner/decode.h"
 #include "scanner/sink.h"
 #include "common/gitlib.h"
 #include "common/oidset.h"
@@ -240,13 +241,15 @@ static int filter_added(git_repository *repo, const job *j, held_matches *h)
 static int scan_job(history *hs, git_repository *repo, git_odb *odb, hush_match_ctx *ctx, job *j)
 {
 	char blob_hex[GIT_OID_HEXSZ + 1], commit_hex[GIT_OID_HEXSZ + 1];
-	hush__origin o = { &hs->sink, j->path, j->path, NULL, blob_hex, NULL, 0, NULL, 0 };
+	hush__origin o = { &hs->sink, j->path, j->path, NULL, blob_hex, NULL, 0, NULL, 0, 0 };
 	git_odb_object *obj = NULL;
 	git_object_t type;
-	size_t size;
-	const char *data;
-	int err = 0;
+	size_t size, tlen;
+	const char *data, *text;
+	hush_buf u16;
+	int err = 0, rc;
 
+	hush_buf_init(&u16, hush__utf16_utf8_max(hs->sink.opts->max_file_size));
 	git_oid_tostr(blob_hex, sizeof(blob_hex), &j->blob);
 	if (j->has_commit) {
 		git_oid_tostr(commit_hex, sizeof(commit_hex), &j->commit);
@@ -274,11 +277,16 @@ static int scan_job(history *hs, git_repository *repo, git_odb *odb, hush_match_
 	}
 	data = git_odb_object_data(obj);
 	size = git_odb_object_size(obj);
-	if (!hs->sink.opts->binary && hush__looks_binary(data, size)) {
+	text = data;
+	tlen = size;
+	/* UTF-16 text is matched transcoded; its lines are the blob's, so the text diff of filter_added agrees */
+	if ((rc = hush__sink_text(&hs->sink, &o, &text, &tlen, &u16)) < 0) {
+		err = rc;
+	} else if (rc) {
 		pthread_mutex_lock(&hs->sink.lock);
 		hs->sink.res->stats.skipped_binary++;
 		pthread_mutex_unlock(&hs->sink.lock);
-	} else if (hush__is_vault_file(j->path, data, size)) {
+	} else if (!o.chain && hush__is_vault_file(j->path, data, size)) {
 		pthread_mutex_lock(&hs->sink.lock);
 		hs->sink.res->stats.skipped_ignored++; /* a hush vault: ciphertexts only */
 		pthread_mutex_unlock(&hs->sink.lock);
@@ -286,7 +294,7 @@ static int scan_job(history *hs, git_repository *repo, git_odb *odb, hush_match_
 		held_matches h = { NULL, 0, 0, NULL, 0, 0 };
 		uint64_t limits = hush_match_ctx_limit_hits(ctx);
 
-		err = hush_match_buffer(ctx, data, size, false, hold_match, &h);
+		err = hush_match_buffer(ctx, text, tlen, false, hold_match, &h);
 		if (!err)
 			hush__sink_limits(&hs->sink, ctx, limits, j->path, blob_hex);
 		if (!err)
@@ -297,6 +305,7 @@ static int scan_job(history *hs, git_repository *repo, git_odb *odb, hush_match_
 		atomic_fetch_add(&hs->blobs_done, 1);
 		atomic_fetch_add(&hs->bytes_done, size);
 	}
+	hush_buf_dispose(&u16);
 	git_odb_object_free(obj);
 	return err;
 }

@@ -17,6 +17,7 @@
 
 #include "hush/error.h"
 #include "hush/scan.h"
+#include "scanner/decode.h"
 #include "scanner/sink.h"
 #include "scanner/walk.h"
 #include "common/util.h"
@@ -84,7 +85,32 @@ static void install_sigbus(void)
 	sigaction(SIGBUS, &sa, NULL);
 }
 
-static int scan_mapped(scan_state *s, hush_match_ctx *ctx, int fd, uint64_t size, hush__origin *a, bool *binary)
+/*
+ * Match a file's bytes: UTF-16 text is transcoded to UTF-8 first (into u16, and its findings say so), binary files
+ * are skipped (*binary), hush vaults too (returns 2). Returns 0, or an error.
+ */
+/*
+ * Match a file's bytes (UTF-16 text transcoded first, into u16): binary files are skipped (*binary), hush vaults
+ * too (returns 2). Returns 0, or an error.
+ */
+static int match_file(scan_state *s, hush_match_ctx *ctx, const char *data, size_t len, bool release,
+		      hush__origin *a, bool *binary, hush_buf *u16)
+{
+	int rc = hush__sink_text(&s->sink, a, &data, &len, u16);
+
+	if (rc < 0)
+		return rc;
+	if (rc) {
+		*binary = true;
+		return 0;
+	}
+	if (!a->chain && hush__is_vault_file(a->relpath, data, len))
+		return 2; /* a hush vault: ciphertexts only */
+	return hush_match_buffer(ctx, data, len, release && !a->chain, hush__sink_match, a);
+}
+
+static int scan_mapped(scan_state *s, hush_match_ctx *ctx, int fd, uint64_t size, hush__origin *a, bool *binary,
+		       hush_buf *u16)
 {
 	char *map;
 	int err = 0;
@@ -98,13 +124,7 @@ static int scan_mapped(scan_state *s, hush_match_ctx *ctx, int fd, uint64_t size
 	bus_hit = 0;
 	bus_len = (size_t)size;
 	bus_map = map;
-	if (!s->sink.opts->binary && hush__looks_binary(map, (size_t)size)) {
-		*binary = true;
-	} else if (hush__is_vault_file(a->relpath, map, (size_t)size)) {
-		err = 2; /* a hush vault: ciphertexts only */
-	} else {
-		err = hush_match_buffer(ctx, map, (size_t)size, size >= RELEASE_THRESHOLD, hush__sink_match, a);
-	}
+	err = match_file(s, ctx, map, (size_t)size, size >= RELEASE_THRESHOLD, a, binary, u16);
 	bus_map = NULL;
 	munmap(map, (size_t)size);
 	if (bus_hit && err >= 0) {
@@ -116,14 +136,18 @@ static int scan_mapped(scan_state *s, hush_match_ctx *ctx, int fd, uint64_t size
 	return err;
 }
 
+/* A small file, read whole into buf (up to its cap: a file that grows past it while being read is cut there). */
 static int scan_read(scan_state *s, hush_match_ctx *ctx, int fd, hush_buf *buf, hush__origin *a, bool *binary,
-		     uint64_t *bytes)
+		     uint64_t *bytes, hush_buf *u16)
 {
-	char chunk[65536];
+	size_t room;
 
 	hush_buf_reset(buf);
+	if (hush_buf_grow(buf, buf->cap))
+		return HUSH_ENOMEM;
+	room = buf->cap;
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
+		ssize_t n = read(fd, buf->ptr + buf->len, room - buf->len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -133,26 +157,24 @@ static int scan_read(scan_state *s, hush_match_ctx *ctx, int fd, hush_buf *buf, 
 		}
 		if (n == 0)
 			break;
-		if (buf->len + (size_t)n > s->sink.opts->max_file_size) {
-			hush__sink_warn(&s->sink, "skipping '%s': it grew past --max-file-size while being read", a->path);
-			return 1;
+		buf->len += (size_t)n;
+		if (buf->len == room) {
+			char c;
+
+			if (read(fd, &c, 1) == 1)
+				hush__sink_warn(&s->sink, "'%s' grew while it was being read; only its first %zu bytes were "
+					       "scanned", a->path, buf->len);
+			break;
 		}
-		if (hush_buf_put(buf, chunk, (size_t)n))
-			return HUSH_ENOMEM;
 	}
+	buf->ptr[buf->len] = '\0';
 	*bytes = buf->len;
-	if (!s->sink.opts->binary && hush__looks_binary(buf->ptr, buf->len)) {
-		*binary = true;
-		return 0;
-	}
-	if (hush__is_vault_file(a->relpath, buf->ptr, buf->len))
-		return 2; /* a hush vault: ciphertexts only */
-	return hush_match_buffer(ctx, buf->ptr, buf->len, false, hush__sink_match, a);
+	return match_file(s, ctx, buf->ptr, buf->len, false, a, binary, u16);
 }
 
-static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, const hush__file *f)
+static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, hush_buf *u16, const hush__file *f)
 {
-	hush__origin a = { &s->sink, f->path, f->relpath, NULL, NULL, NULL, 0, NULL, 0 };
+	hush__origin a = { &s->sink, f->path, f->relpath, NULL, NULL, NULL, 0, NULL, 0, 0 };
 	struct stat st;
 	bool binary = false;
 	uint64_t bytes = 0, limits = hush_match_ctx_limit_hits(ctx);
@@ -188,9 +210,9 @@ static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, const hus
 	}
 	if ((uint64_t)st.st_size >= MMAP_THRESHOLD) {
 		bytes = (uint64_t)st.st_size;
-		rc = scan_mapped(s, ctx, fd, (uint64_t)st.st_size, &a, &binary);
+		rc = scan_mapped(s, ctx, fd, (uint64_t)st.st_size, &a, &binary, u16);
 	} else {
-		rc = scan_read(s, ctx, fd, buf, &a, &binary, &bytes);
+		rc = scan_read(s, ctx, fd, buf, &a, &binary, &bytes, u16);
 	}
 	close(fd);
 	if (rc < 0)
@@ -259,12 +281,13 @@ static void *worker(void *arg)
 	scan_state *s = arg;
 	hush_match_ctx *ctx = NULL;
 	hush__file f;
-	hush_buf buf;
+	hush_buf buf, u16;
 	int err;
 
-	hush_buf_init(&buf, (size_t)MMAP_THRESHOLD + 1);
+	hush_buf_init(&buf, (size_t)MMAP_THRESHOLD);
+	hush_buf_init(&u16, hush__utf16_utf8_max(s->sink.opts->max_file_size));
 	if ((err = hush_match_ctx_new(&ctx, s->sink.m)) == 0)
-		while (take_file(s, &f) && (err = scan_one(s, ctx, &buf, &f)) == 0)
+		while (take_file(s, &f) && (err = scan_one(s, ctx, &buf, &u16, &f)) == 0)
 			;
 	if (err) {
 		hush__sink_fail(&s->sink, err);
@@ -272,6 +295,7 @@ static void *worker(void *arg)
 	}
 	hush_match_ctx_free(ctx);
 	hush_buf_dispose(&buf);
+	hush_buf_dispose(&u16);
 	return NULL;
 }
 
@@ -348,7 +372,7 @@ int hush_scan_fd(hush_scan_result **out, const hush_matcher *m, int fd, const ch
 	uint64_t t0 = hush__now_ns(), bytes = 0;
 	hush_match_ctx *ctx = NULL;
 	hush__sink sink;
-	hush__origin a = { &sink, display, display, NULL, NULL, NULL, 0, NULL, 0 };
+	hush__origin a = { &sink, display, display, NULL, NULL, NULL, 0, NULL, 0, 0 };
 	int err;
 
 	*out = NULL;

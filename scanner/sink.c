@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "scanner/sink.h"
+#include "scanner/decode.h"
 #include "hush/error.h"
 #include "common/json.h"
 #include "common/util.h"
@@ -31,6 +32,24 @@ char *hush_redact_preview(const char *secret, size_t len)
 bool hush__looks_binary(const char *data, size_t len)
 {
 	return memchr(data, '\0', len < HUSH__SNIFF_BYTES ? len : HUSH__SNIFF_BYTES) != NULL;
+}
+
+int hush__sink_text(hush__sink *s, hush__origin *o, const char **data, size_t *len, hush_buf *u16)
+{
+	size_t bom;
+	int endian = hush__utf16_sniff(*data, *len, &bom);
+
+	if (endian) {
+		hush_buf_reset(u16);
+		if (hush_buf_grow(u16, hush__utf16_utf8_max(*len - bom)))
+			return HUSH_ENOMEM;
+		u16->len = hush__utf16_to_utf8(u16->ptr, *data + bom, *len - bom, endian);
+		u16->ptr[u16->len] = '\0';
+		*data = u16->ptr;
+		*len = u16->len;
+		o->chain = HUSH_CHAIN_UTF16;
+	}
+	return !s->opts->binary && hush__looks_binary(*data, *len) ? 1 : 0;
 }
 
 static bool only_chars(const char *s, const char *extra, bool alnum)
@@ -298,7 +317,8 @@ int hush__sink_match(const hush_match *m, void *payload)
 	f.entropy = m->entropy;
 	f.confidence = conf;
 	f.context = ctx;
-	f.encoding = m->encoding;
+	/* the buffer's own decoding comes first in the chain (a chain holds 8 levels: the innermost may be cut) */
+	f.encoding = o->chain ? o->chain | m->encoding << 4 : m->encoding;
 	if (o->commit)
 		memcpy(f.commit, o->commit, sizeof(f.commit) - 1);
 	if (o->blob)

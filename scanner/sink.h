@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hush/buf.h"
 #include "hush/scan.h"
 
 #define HUSH__SNIFF_BYTES 8192
@@ -43,6 +44,7 @@ typedef struct {
 	size_t nkeep;
 	const uint64_t *line_map; /* NULL, or line_map[buffer line - 1] = the line number to report */
 	size_t nline_map;
+	uint32_t chain; /* 0, or HUSH_CHAIN_UTF16: the buffer is the UTF-8 transcoding of UTF-16 text */
 } hush__origin;
 
 int hush__sink_init(hush__sink *s, const hush_matcher *m, const hush_scan_options *opts);
@@ -63,6 +65,13 @@ void hush__sink_fail(hush__sink *s, int err);
 int hush__sink_match(const hush_match *m, void *origin);
 
 bool hush__looks_binary(const char *data, size_t len);
+
+/*
+ * What to match of a file's or blob's bytes (*data, *len): UTF-16 text is transcoded to UTF-8 into u16 (a buffer
+ * the caller disposes of), *data and *len then point at it, and o->chain says so. Returns 0, 1 when the text is
+ * binary and binary files are skipped, or HUSH_ENOMEM.
+ */
+int hush__sink_text(hush__sink *s, hush__origin *o, const char **data, size_t *len, hush_buf *u16);
 
 /*
  * true when relpath is `.hush/<name>.json` (at any depth) and data is a well-formed hush vault: the object and

@@ -11,6 +11,7 @@
 
 #include "hush/error.h"
 #include "hush/scan.h"
+#include "scanner/decode.h"
 #include "scanner/sink.h"
 #include "common/gitlib.h"
 #include "common/util.h"
@@ -53,10 +54,32 @@ int hush__patch_added_lines(git_patch *patch, hush__line_range **out, size_t *no
 	return 0;
 }
 
+/*
+ * The patch of a UTF-16 file, diffed as text whatever the options of the index diff (libgit2 takes UTF-16 for
+ * binary: its patch has no lines). Its lines are split at each 0x0A byte, as the transcoding's are at each
+ * newline; they agree unless a character other than a newline has a 0x0A byte (U+0A00-U+0AFF, U+xx0A).
+ */
+static int utf16_patch(git_patch **out, git_repository *repo, const git_diff_delta *d, git_blob *blob)
+{
+	static const git_oid zero;
+	git_diff_options o;
+	git_blob *old = NULL;
+	int rc;
+
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.context_lines = 0;
+	o.flags |= GIT_DIFF_FORCE_TEXT;
+	if (memcmp(&d->old_file.id, &zero, sizeof(zero)) != 0 && git_blob_lookup(&old, repo, &d->old_file.id) < 0)
+		old = NULL; /* unreadable: every line counts as added */
+	rc = git_patch_from_blobs(out, old, d->old_file.path, blob, d->new_file.path, &o);
+	git_blob_free(old);
+	return rc;
+}
+
 static int scan_delta(hush__sink *s, git_repository *repo, git_diff *diff, size_t i, hush_match_ctx *ctx)
 {
 	const git_diff_delta *d = git_diff_get_delta(diff, i);
-	hush__origin o = { s, d->new_file.path, d->new_file.path, NULL, NULL, NULL, 0, NULL, 0 };
+	hush__origin o = { s, d->new_file.path, d->new_file.path, NULL, NULL, NULL, 0, NULL, 0, 0 };
 	hush__line_range *keep = NULL;
 	git_patch *patch = NULL;
 	git_blob *blob = NULL;
@@ -65,8 +88,10 @@ static int scan_delta(hush__sink *s, git_repository *repo, git_diff *diff, size_
 	size_t size;
 	uint64_t limits;
 	char hex[GIT_OID_HEXSZ + 1];
-	int err = 0;
+	hush_buf u16;
+	int err = 0, rc;
 
+	hush_buf_init(&u16, hush__utf16_utf8_max(s->opts->max_file_size));
 	if (d->status != GIT_DELTA_ADDED && d->status != GIT_DELTA_MODIFIED && d->status != GIT_DELTA_RENAMED &&
 	    d->status != GIT_DELTA_COPIED && d->status != GIT_DELTA_TYPECHANGE)
 		return 0;
@@ -86,15 +111,17 @@ static int scan_delta(hush__sink *s, git_repository *repo, git_diff *diff, size_
 		s->res->stats.skipped_large++;
 		goto cleanup;
 	}
-	if (!s->opts->binary && hush__looks_binary(data, size)) {
-		s->res->stats.skipped_binary++;
+	if ((rc = hush__sink_text(s, &o, &data, &size, &u16)) != 0) {
+		if (rc > 0)
+			s->res->stats.skipped_binary++;
+		err = rc < 0 ? rc : 0;
 		goto cleanup;
 	}
-	if (hush__is_vault_file(d->new_file.path, data, size)) {
+	if (!o.chain && hush__is_vault_file(d->new_file.path, data, size)) {
 		s->res->stats.skipped_ignored++; /* a hush vault: ciphertexts only */
 		goto cleanup;
 	}
-	if (git_patch_from_diff(&patch, diff, i) < 0) {
+	if ((o.chain ? utf16_patch(&patch, repo, d, blob) : git_patch_from_diff(&patch, diff, i)) < 0) {
 		hush__sink_warn(s, "cannot diff '%s': %s", d->new_file.path, git_msg());
 		goto cleanup;
 	}
@@ -109,6 +136,7 @@ static int scan_delta(hush__sink *s, git_repository *repo, git_diff *diff, size_
 	if ((err = hush_match_buffer(ctx, data, size, false, hush__sink_match, &o)) == 0)
 		hush__sink_limits(s, ctx, limits, d->new_file.path, NULL);
 cleanup:
+	hush_buf_dispose(&u16);
 	free(keep);
 	git_patch_free(patch);
 	git_blob_free(blob);

@@ -37,11 +37,13 @@ enum {
 
 /*
  * A decoding chain packs one encoding per nesting level, outermost first, 4 bits each from the low end:
- * 1 base64, 2 hex, 3 percent; 0 ends the chain. A chain of 0 means "found in the raw text".
+ * 1 base64, 2 hex, 3 percent, 4 UTF-16 (a whole file or blob read as UTF-16 text); 0 ends the chain. A chain of
+ * 0 means "found in the raw text".
  */
 #define HUSH_CHAIN_BASE64 1u
 #define HUSH_CHAIN_HEX 2u
 #define HUSH_CHAIN_PERCENT 3u
+#define HUSH_CHAIN_UTF16 4u
 
 /* Number of levels in a chain (0 for raw text). */
 unsigned hush_decode_chain_depth(uint32_t chain);

@@ -139,6 +139,8 @@ static void test_chain_names(void **state)
 	assert_string_equal(buf, "base64");
 	hush_decode_chain_name(buf, sizeof(buf), HUSH_CHAIN_BASE64 | HUSH_CHAIN_PERCENT << 4);
 	assert_string_equal(buf, "base64>percent");
+	hush_decode_chain_name(buf, sizeof(buf), HUSH_CHAIN_UTF16 | HUSH_CHAIN_BASE64 << 4);
+	assert_string_equal(buf, "utf16>base64");
 	assert_int_equal(hush_decode_chain_name(buf, 4, HUSH_CHAIN_HEX | HUSH_CHAIN_BASE64 << 4), 10);
 	assert_int_equal(hush_decode_chain_depth(HUSH_CHAIN_HEX | HUSH_CHAIN_BASE64 << 4), 2);
 	assert_int_equal(hush_decode_parse(&mask, "base64,hex"), 0);
@@ -152,6 +154,62 @@ static void test_chain_names(void **state)
 	assert_int_equal(hush_decode_parse(&mask, "base64,"), -1);
 	assert_int_equal(hush_decode_parse(&mask, "rot13"), -1);
 	assert_int_equal(hush_decode_parse(&mask, ""), -1);
+}
+
+/* ---- UTF-16 text ---- */
+
+static size_t to_utf8(char *out, const char *in, size_t len, int endian)
+{
+	size_t n = hush__utf16_to_utf8(out, in, len, endian);
+
+	assert_true(n <= hush__utf16_utf8_max(len));
+	return n;
+}
+
+static void test_utf16(void **state)
+{
+	/* "a", U+00E9, U+20AC, U+1F511 (a surrogate pair), "\n" */
+	static const char le[] = "a\0\xe9\0\xac\x20\x3d\xd8\x11\xdd\n\0";
+	static const char be[] = "\0a\0\xe9\x20\xac\xd8\x3d\xdd\x11\0\n";
+	static const char want[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x94\x91\n";
+	/* a lone low surrogate, a high one followed by a letter, a high one at the end, and an odd last byte */
+	static const char lone[] = "\x00\xdcx\0\x00\xd8y\0\x00\xd8z";
+	static const char lone_want[] = "\xef\xbf\xbdx\xef\xbf\xbdy\xef\xbf\xbd";
+	char out[64], text[4096];
+	size_t bom;
+
+	(void)state;
+	assert_int_equal(to_utf8(out, le, sizeof(le) - 1, HUSH_UTF16_LE), sizeof(want) - 1);
+	assert_memory_equal(out, want, sizeof(want) - 1);
+	assert_int_equal(to_utf8(out, be, sizeof(be) - 1, HUSH_UTF16_BE), sizeof(want) - 1);
+	assert_memory_equal(out, want, sizeof(want) - 1);
+	assert_int_equal(to_utf8(out, lone, sizeof(lone) - 1, HUSH_UTF16_LE), sizeof(lone_want) - 1);
+	assert_memory_equal(out, lone_want, sizeof(lone_want) - 1);
+
+	/* byte-order marks */
+	assert_int_equal(hush__utf16_sniff("\xff\xfe" "a\0", 4, &bom), HUSH_UTF16_LE);
+	assert_int_equal(bom, 2);
+	assert_int_equal(hush__utf16_sniff("\xfe\xff\0a", 4, &bom), HUSH_UTF16_BE);
+	assert_int_equal(bom, 2);
+	/* a mark before bytes without a NUL: those are text as they are (invalid UTF-8 that happens to start so) */
+	assert_int_equal(hush__utf16_sniff("\xff\xfe\x80\xc0 token", 10, &bom), 0);
+	/* without one: ASCII text in UTF-16, not plain text, binary or too little to tell */
+	for (size_t i = 0; i < sizeof(text) / 2; i++) {
+		text[2 * i] = "token = abc\n"[i % 12];
+		text[2 * i + 1] = 0;
+	}
+	assert_int_equal(hush__utf16_sniff(text, sizeof(text), &bom), HUSH_UTF16_LE);
+	assert_int_equal(bom, 0);
+	assert_int_equal(hush__utf16_sniff(text + 1, sizeof(text) - 1, &bom), HUSH_UTF16_BE);
+	assert_int_equal(hush__utf16_sniff(text, 14, &bom), 0);
+	assert_int_equal(hush__utf16_sniff("plain ASCII text, long enough to judge", 38, &bom), 0);
+	memset(text, 0, sizeof(text)); /* NUL bytes everywhere: binary, not UTF-16 */
+	assert_int_equal(hush__utf16_sniff(text, sizeof(text), &bom), 0);
+	for (size_t i = 0; i < sizeof(text); i += 2) { /* every 16th code unit non-ASCII (CJK): still UTF-16 */
+		text[i] = 'a';
+		text[i + 1] = i % 32 ? 0 : 0x4e;
+	}
+	assert_int_equal(hush__utf16_sniff(text, sizeof(text), &bom), HUSH_UTF16_LE);
 }
 
 /* ---- the span search ---- */
@@ -661,7 +719,7 @@ int main(void)
 		cmocka_unit_test(test_span_pieces),    cmocka_unit_test(test_each_encoding),
 		cmocka_unit_test(test_depth),          cmocka_unit_test(test_no_duplicates),
 		cmocka_unit_test(test_allow_marker),   cmocka_unit_test(test_chunks_and_streams),
-		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_hostile),        cmocka_unit_test(test_utf16),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
