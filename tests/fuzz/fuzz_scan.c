@@ -5,6 +5,8 @@
  * Properties (differential): a stream read through hush_match_fd reports exactly what hush_match_buffer reports,
  * and for inputs up to 4 KiB both report exactly what PCRE2 alone reports (hush_match_reference); matches come in
  * order of their secret's start, lie inside the input, and their line and column point at the secret.
+ * UTF-16 (scanner/decode.c): the input transcoded from either byte order is valid UTF-8 within the promised size
+ * with one newline per U+000A code unit, and input taken for UTF-16 is matched transcoded as hush scan does.
  */
 #include <stdbool.h>
 #include <sys/mman.h>
@@ -12,6 +14,8 @@
 
 #include "fuzz_common.h"
 #include "fuzz_matcher.h"
+#include "common/util.h"
+#include "scanner/decode.h"
 
 #define REFERENCE_MAX 4096
 
@@ -100,6 +104,40 @@ static void same(recs *a, recs *b, const char *what)
 			   (unsigned long long)b->v[i].sstart, (unsigned long long)b->v[i].send);
 }
 
+static void check_utf16(const uint8_t *data, size_t size)
+{
+	char *out = malloc(hush__utf16_utf8_max(size) + 1);
+	size_t bom;
+	int sniffed = hush__utf16_sniff((const char *)data, size, &bom);
+
+	if (!out)
+		abort();
+	for (int endian = HUSH_UTF16_LE; endian <= HUSH_UTF16_BE; endian++) {
+		size_t n = hush__utf16_to_utf8(out, (const char *)data, size, endian), units = 0, newlines = 0;
+
+		FUZZ_CHECK(n <= hush__utf16_utf8_max(size), "UTF-16 transcoding: %zu bytes from %zu", n, size);
+		FUZZ_CHECK(hush__utf8_valid(out, n), "UTF-16 transcoding is not valid UTF-8");
+		for (size_t i = 0; i + 1 < size; i += 2)
+			units += (endian == HUSH_UTF16_LE ? data[i] == '\n' && !data[i + 1] : !data[i] && data[i + 1] == '\n');
+		for (size_t i = 0; i < n; i++)
+			newlines += out[i] == '\n';
+		FUZZ_CHECK(units == newlines, "UTF-16 transcoding: %zu newlines for %zu U+000A", newlines, units);
+	}
+	FUZZ_CHECK(bom <= 2 && bom <= size, "UTF-16 byte-order mark of %zu bytes", bom);
+	if (sniffed) {
+		recs r = { NULL, 0, 0, NULL, 0, true };
+		size_t n = hush__utf16_to_utf8(out, (const char *)data + bom, size - bom, sniffed);
+		int err;
+
+		r.data = (const uint8_t *)out;
+		r.size = n;
+		err = hush_match_buffer(ctx, out, n, false, collect, &r);
+		FUZZ_CHECK(err == 0 && r.in_order, "hush_match_buffer on transcoded UTF-16: %d", err);
+		free(r.v);
+	}
+	free(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	recs buf = { NULL, 0, 0, data, size, true }, str = { NULL, 0, 0, data, size, true },
@@ -125,6 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(buf.v);
 	free(str.v);
 	free(ref.v);
+	check_utf16(data, size);
 	hush_error_clear();
 	return 0;
 }
