@@ -282,11 +282,11 @@ static int scan_job(history *hs, git_repository *repo, git_odb *odb, hush_match_
 	/* UTF-16 text is matched transcoded; its lines are the blob's, so the text diff of filter_added agrees */
 	if ((rc = hush__sink_text(&hs->sink, &o, &text, &tlen, &u16)) < 0) {
 		err = rc;
-	} else if (rc) {
+	} else if (rc == 1) {
 		pthread_mutex_lock(&hs->sink.lock);
 		hs->sink.res->stats.skipped_binary++;
 		pthread_mutex_unlock(&hs->sink.lock);
-	} else if (!o.chain && hush__is_vault_file(j->path, data, size)) {
+	} else if (rc == 2) {
 		pthread_mutex_lock(&hs->sink.lock);
 		hs->sink.res->stats.skipped_ignored++; /* a hush vault: ciphertexts only */
 		pthread_mutex_unlock(&hs->sink.lock);

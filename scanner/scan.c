@@ -1,7 +1,7 @@
 /*
  * scan.c: the scan driver. The calling thread walks the paths while worker threads (one hush_match_ctx each) take
- * the files it finds from a shared list, read them (read() for small files, mmap for large ones, guarded against SIGBUS when a file
- * shrinks under us), match, and turn matches into findings: allowlists, fingerprint, redaction.
+ * the files it finds from a shared list, read them (read() for small files, mmap for large ones, guarded against
+ * SIGBUS when a file shrinks under us), match, and turn matches into findings: allowlists, fingerprint, redaction.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -86,10 +86,6 @@ static void install_sigbus(void)
 }
 
 /*
- * Match a file's bytes: UTF-16 text is transcoded to UTF-8 first (into u16, and its findings say so), binary files
- * are skipped (*binary), hush vaults too (returns 2). Returns 0, or an error.
- */
-/*
  * Match a file's bytes (UTF-16 text transcoded first, into u16): binary files are skipped (*binary), hush vaults
  * too (returns 2). Returns 0, or an error.
  */
@@ -98,14 +94,12 @@ static int match_file(scan_state *s, hush_match_ctx *ctx, const char *data, size
 {
 	int rc = hush__sink_text(&s->sink, a, &data, &len, u16);
 
-	if (rc < 0)
+	if (rc < 0 || rc == 2)
 		return rc;
-	if (rc) {
+	if (rc == 1) {
 		*binary = true;
 		return 0;
 	}
-	if (!a->chain && hush__is_vault_file(a->relpath, data, len))
-		return 2; /* a hush vault: ciphertexts only */
 	return hush_match_buffer(ctx, data, len, release && !a->chain, hush__sink_match, a);
 }
 

@@ -49,7 +49,9 @@ int hush__sink_text(hush__sink *s, hush__origin *o, const char **data, size_t *l
 		*len = u16->len;
 		o->chain = HUSH_CHAIN_UTF16;
 	}
-	return !s->opts->binary && hush__looks_binary(*data, *len) ? 1 : 0;
+	if (!s->opts->binary && hush__looks_binary(*data, *len))
+		return 1;
+	return !endian && hush__is_vault_file(o->relpath, *data, *len) ? 2 : 0;
 }
 
 static bool only_chars(const char *s, const char *extra, bool alnum)

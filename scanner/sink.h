@@ -67,9 +67,10 @@ int hush__sink_match(const hush_match *m, void *origin);
 bool hush__looks_binary(const char *data, size_t len);
 
 /*
- * What to match of a file's or blob's bytes (*data, *len): UTF-16 text is transcoded to UTF-8 into u16 (a buffer
- * the caller disposes of), *data and *len then point at it, and o->chain says so. Returns 0, 1 when the text is
- * binary and binary files are skipped, or HUSH_ENOMEM.
+ * What to match of a file's or blob's bytes (*data, *len) at o->relpath: UTF-16 text is transcoded to UTF-8 into
+ * u16 (a buffer the caller disposes of), *data and *len then point at it, and o->chain says so. Returns 0 (match
+ * it), 1 when the text is binary and binary files are skipped, 2 for a hush vault (ciphertexts only), or
+ * HUSH_ENOMEM.
  */
 int hush__sink_text(hush__sink *s, hush__origin *o, const char **data, size_t *len, hush_buf *u16);
 

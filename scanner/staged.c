@@ -112,13 +112,11 @@ static int scan_delta(hush__sink *s, git_repository *repo, git_diff *diff, size_
 		goto cleanup;
 	}
 	if ((rc = hush__sink_text(s, &o, &data, &size, &u16)) != 0) {
-		if (rc > 0)
+		if (rc == 1)
 			s->res->stats.skipped_binary++;
+		else if (rc == 2)
+			s->res->stats.skipped_ignored++; /* a hush vault: ciphertexts only */
 		err = rc < 0 ? rc : 0;
-		goto cleanup;
-	}
-	if (!o.chain && hush__is_vault_file(d->new_file.path, data, size)) {
-		s->res->stats.skipped_ignored++; /* a hush vault: ciphertexts only */
 		goto cleanup;
 	}
 	if ((o.chain ? utf16_patch(&patch, repo, d, blob) : git_patch_from_diff(&patch, diff, i)) < 0) {
