@@ -629,7 +629,8 @@ int hush__utf16_sniff(const char *data, size_t len, size_t *bom)
 		*bom = 2;
 		return p[0] == 0xff ? HUSH_UTF16_LE : HUSH_UTF16_BE;
 	}
-	if (pairs < 8)
+	/* (text without a NUL byte, nearly every file, is settled by one memchr) */
+	if (pairs < 8 || !memchr(p, 0, 2 * pairs))
 		return 0;
 	for (size_t i = 0; i < pairs; i++) {
 		zero_even += p[2 * i] == 0;
