@@ -9,7 +9,7 @@
 #include "common/util.h"
 #include "common/banned.h"
 
-enum { C_B64 = 1, C_HEX = 2, C_URL = 4, C_ALNUM = 8, C_UPPER = 16, C_LOWER = 32 };
+enum { C_B64 = 1, C_HEX = 2, C_URL = 4, C_ALNUM = 8, C_UPPER = 16, C_LOWER = 32, C_DIGSYM = 64 };
 
 static unsigned char cls[256];
 static signed char b64val[256];
@@ -26,7 +26,7 @@ static void init_tables(void)
 	memset(hexval, -1, sizeof(hexval));
 	for (int i = 0; i < 64; i++) {
 		b64val[(unsigned char)b64[i]] = (signed char)i;
-		cls[(unsigned char)b64[i]] |= C_B64;
+		cls[(unsigned char)b64[i]] |= C_B64 | (i >= 52 ? C_DIGSYM : 0);
 	}
 #if defined(__x86_64__) || defined(__i386__)
 	use_avx2 = __builtin_cpu_supports("avx2");
@@ -299,6 +299,48 @@ static bool have_avx2(void)
 }
 #endif
 
+#if defined(__x86_64__) || defined(__i386__)
+/*
+ * One pass of the same technique that sorts 64 bytes into the base64 class and the three kinds of character a
+ * base64 encoding of text always has (b64_plausible): upper case, lower case, digit or '+' or '/'. The bits of a
+ * byte's row value: 0 digits, 1 "+/", 2 "A-O", 3 "P-Z", 4 "a-o", 5 "p-z", 6 "-", 7 "_"; a kind's two rows are
+ * neighbours, so t | t << 1 holds each kind in one bit (1, 3 and 5).
+ */
+static const unsigned char kind_hi[16] = { 0, 0, 2 | 64, 1, 4, 8 | 128, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0 };
+static const unsigned char kind_lo[16] = {
+	1 | 8 | 32,      1 | 4 | 8 | 16 | 32, 1 | 4 | 8 | 16 | 32, 1 | 4 | 8 | 16 | 32, 1 | 4 | 8 | 16 | 32,
+	1 | 4 | 8 | 16 | 32, 1 | 4 | 8 | 16 | 32, 1 | 4 | 8 | 16 | 32, 1 | 4 | 8 | 16 | 32, 1 | 4 | 8 | 16 | 32,
+	4 | 8 | 16 | 32, 2 | 4 | 16,         4 | 16,             4 | 16 | 64,        4 | 16,
+	2 | 4 | 16 | 128,
+};
+
+__attribute__((target("avx2"))) static inline uint64_t kinds64_avx2(const unsigned char *p, uint64_t *upper,
+								   uint64_t *lower, uint64_t *digsym)
+{
+	__m256i lo_lut = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)kind_lo));
+	__m256i hi_lut = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)kind_hi));
+	__m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+	uint64_t m = 0, u = 0, l = 0, d = 0;
+
+	for (int half = 0; half < 2; half++) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * half));
+		__m256i lo = _mm256_and_si256(v, nib), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+		__m256i t = _mm256_and_si256(_mm256_shuffle_epi8(lo_lut, lo), _mm256_shuffle_epi8(hi_lut, hi));
+		__m256i t2 = _mm256_or_si256(t, _mm256_add_epi8(t, t));
+		unsigned sh = 32 * (unsigned)half;
+
+		m |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(_mm256_cmpeq_epi8(t, zero)) << sh;
+		d |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(t2, 6)) << sh;
+		u |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(t2, 4)) << sh;
+		l |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(t2, 2)) << sh;
+	}
+	*upper = u;
+	*lower = l;
+	*digsym = d;
+	return m;
+}
+#endif
+
 #if defined(__SSE2__)
 static inline __m128i in_range(__m128i v, char lo, char hi)
 {
@@ -350,6 +392,34 @@ static ALWAYS_INLINE uint64_t class_mask(unsigned k, const unsigned char *p, siz
 	return m;
 }
 
+/*
+ * class_mask for C_B64, with the bytes of the three kinds among them (the scalar path computes the same masks from
+ * the class table).
+ */
+static ALWAYS_INLINE uint64_t b64_mask(const unsigned char *p, size_t n, bool avx2, uint64_t *u, uint64_t *l,
+				       uint64_t *d)
+{
+	uint64_t m = 0, uu = 0, ll = 0, dd = 0;
+
+	(void)avx2;
+#if defined(__x86_64__) || defined(__i386__)
+	if (n == 64 && avx2)
+		return kinds64_avx2(p, u, l, d);
+#endif
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = cls[p[i]];
+
+		m |= (uint64_t)((c & C_B64) != 0) << i;
+		uu |= (uint64_t)((c & C_UPPER) != 0) << i;
+		ll |= (uint64_t)((c & C_LOWER) != 0) << i;
+		dd |= (uint64_t)((c & C_DIGSYM) != 0) << i;
+	}
+	*u = uu;
+	*l = ll;
+	*d = dd;
+	return m;
+}
+
 /* Bit j set when bits j - minlen + 1 .. j of m are all set: a run of minlen ends at j (within m only). */
 static inline uint64_t run_ends(uint64_t m, unsigned minlen)
 {
@@ -358,6 +428,22 @@ static inline uint64_t run_ends(uint64_t m, unsigned minlen)
 	if (minlen == HUSH_DECODE_MIN_HEX)
 		return m16 & m16 << 16;
 	return m16 & m4 << 16; /* 20: 16 ending at j and 4 ending 16 before */
+}
+
+/*
+ * The base64 runs of a block worth a closer look: a bit inside each run of m that is long enough and holds an
+ * upper-case letter, a lower-case letter and a digit or '+' or '/' (seeds u, l, d), which b64_plausible requires
+ * of every run it accepts; and the run open at the block's end when it is long enough, since its kinds are not all
+ * known yet. Adding a run's seeds to m carries out of the run into the bit past its end (outside m), and no
+ * further, so (m + (x & m)) & ~m marks the runs that hold a seed of x. This drops most identifiers and paths
+ * (they lack a case or a digit) without the branches and table lookups of b64_plausible.
+ */
+static inline uint64_t b64_candidates(uint64_t m, uint64_t u, uint64_t l, uint64_t d)
+{
+	uint64_t ends = run_ends(m, HUSH_DECODE_MIN_BASE64);
+	uint64_t past = (m + (u & m)) & (m + (l & m)) & (m + (d & m)) & ~m;
+
+	return (past >> 1 & ends) | (ends & (uint64_t)1 << 63);
 }
 
 /*
@@ -440,6 +526,31 @@ static ALWAYS_INLINE bool plausible(unsigned k, const char *base, uint64_t base_
 			  : b64_plausible(base, base_off, avail_end, s, e, avx2);
 }
 
+/*
+ * Pass over whole blocks in which no run of minlen ends and into which the run open before them does not reach
+ * minlen: most blocks, at one predictable branch each (run_next's own loop has several per block, and they
+ * mispredict on ordinary text). Returns the first block to look at closely (or the first that is not whole),
+ * with *rs where the run open at it started.
+ */
+static ALWAYS_INLINE uint64_t skip_blocks(unsigned k, unsigned minlen, const char *base, uint64_t base_off,
+					  uint64_t avail_end, uint64_t limit, uint64_t b, uint64_t *rs, bool avx2)
+{
+	uint64_t r = *rs;
+
+	while (avail_end - b >= 64 && r < limit) {
+		uint64_t m = class_mask(k, (const unsigned char *)base + (b - base_off), 64, avx2);
+		/* (a block all in the class stops the pass: the open run then has 63 bytes or more) */
+		uint64_t lead = (uint64_t)__builtin_ctzll(~m | (uint64_t)1 << 63);
+
+		if (b - r + lead >= minlen || run_ends(m, minlen))
+			break;
+		r = b + 64 - (uint64_t)__builtin_clzll(~m);
+		b += 64;
+	}
+	*rs = r;
+	return b;
+}
+
 static ALWAYS_INLINE bool run_next(unsigned k, unsigned minlen, const char *base, uint64_t base_off,
 				   uint64_t avail_end, uint64_t limit, hush__dec_cursor *cur, uint64_t *s, uint64_t *e,
 				   bool avx2)
@@ -459,9 +570,16 @@ again:
 	}
 	/* rs: where the run open at b started (b itself when the byte before b is outside the class) */
 	while (b < avail_end && rs < limit) {
-		size_t n = avail_end - b < 64 ? (size_t)(avail_end - b) : 64;
-		uint64_t valid = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
-		uint64_t m = class_mask(k, (const unsigned char *)base + (b - base_off), n, avx2);
+		size_t n;
+		uint64_t valid, u = 0, l = 0, d = 0, m;
+
+		if ((b = skip_blocks(k, minlen, base, base_off, avail_end, limit, b, &rs, avx2)) >= avail_end ||
+		    rs >= limit)
+			break;
+		n = avail_end - b < 64 ? (size_t)(avail_end - b) : 64;
+		valid = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+		m = k == C_B64 ? b64_mask((const unsigned char *)base + (b - base_off), n, avx2, &u, &l, &d)
+					: class_mask(k, (const unsigned char *)base + (b - base_off), n, avx2);
 
 		for (;;) {
 			uint64_t zeros = ~m & valid, t;
@@ -476,7 +594,7 @@ again:
 			}
 			if (rs <= b && b - rs + (uint64_t)__builtin_ctzll(zeros) >= minlen) {
 				end = b + (uint64_t)__builtin_ctzll(zeros); /* the run open at b ends in this block */
-			} else if (!(t = run_ends(m, minlen))) {
+			} else if (!(t = k == C_B64 ? b64_candidates(m, u, l, d) : run_ends(m, minlen))) {
 				rs = b + 64 - (uint64_t)__builtin_clzll(zeros); /* after the last byte outside the class */
 				break;
 			} else {
