@@ -130,9 +130,14 @@ static int scan_mapped(scan_state *s, hush_match_ctx *ctx, int fd, uint64_t size
 	return err;
 }
 
-/* A small file, read whole into buf (up to its cap: a file that grows past it while being read is cut there). */
-static int scan_read(scan_state *s, hush_match_ctx *ctx, int fd, hush_buf *buf, hush__origin *a, bool *binary,
-		     uint64_t *bytes, hush_buf *u16)
+/*
+ * A small file, read whole into buf (up to its cap: a file that grows past it while being read is cut there). A
+ * read of a regular file that returns less than asked for has met the end, so once the file's size as fstat gave
+ * it has been read, a short read ends the loop without the read that returns 0: one system call per file. (A file
+ * whose size says 0, such as those of /proc, is read until a read returns 0.)
+ */
+static int scan_read(scan_state *s, hush_match_ctx *ctx, int fd, uint64_t size, hush_buf *buf, hush__origin *a,
+		     bool *binary, uint64_t *bytes, hush_buf *u16)
 {
 	size_t room;
 
@@ -152,6 +157,8 @@ static int scan_read(scan_state *s, hush_match_ctx *ctx, int fd, hush_buf *buf, 
 		if (n == 0)
 			break;
 		buf->len += (size_t)n;
+		if (buf->len < room && size && buf->len >= size)
+			break;
 		if (buf->len == room) {
 			char c;
 
@@ -206,7 +213,7 @@ static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, hush_buf 
 		bytes = (uint64_t)st.st_size;
 		rc = scan_mapped(s, ctx, fd, (uint64_t)st.st_size, &a, &binary, u16);
 	} else {
-		rc = scan_read(s, ctx, fd, buf, &a, &binary, &bytes, u16);
+		rc = scan_read(s, ctx, fd, (uint64_t)st.st_size, buf, &a, &binary, &bytes, u16);
 	}
 	close(fd);
 	if (rc < 0)
