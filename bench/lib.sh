@@ -1,9 +1,9 @@
-# shellcheck shell=sh disable=SC2034 # WALL, CPU, RSS, BEST_NS: results that the sourcing script reads
+# shellcheck shell=sh disable=SC2034,SC2154 # WALL, CPU, RSS, BEST_NS: results that the sourcing script reads; KEY_* variables set through eval
 # bench/lib.sh: shell helpers shared by bench/scan.sh and bench/history.sh, which source it (POSIX sh) from the
 # repository root after setting
 #   PROG   the script's name, for messages (scan.sh, history.sh)
 #   OUT    the folder for reports and scratch files (time.txt, stderr.txt, warmup.err)
-#   RUNS   timed runs per best_of
+#   RUNS   timed runs per best_of (and rounds of time_run in bench/scan.sh)
 # Helper variables start with an underscore; results are in upper-case variables named below.
 
 # need_tools TOOL...: exit 2 with a message when one of them is not installed.
@@ -40,33 +40,53 @@ warm_up() {
 	fi
 }
 
-# best_of CMD...: run CMD $RUNS times, its output to /dev/null; sets WALL (seconds, best run), CPU (user + system
-# seconds of that run) and RSS (peak RSS in KB, highest of all runs). Wall time is measured with date +%s%N around
-# /usr/bin/time (finer than its 10 ms %e); peak RSS and CPU time come from its %M, %U and %S.
+# time_run KEY CMD...: run CMD once, its output to /dev/null, and fold the run into KEY's results: KEY_WALL (seconds,
+# best run so far), KEY_CPU (user + system seconds of that run), KEY_RSS (peak RSS in KB, highest so far) and
+# KEY_ALL (every wall time, in order). Wall time is measured with date +%s%N around /usr/bin/time (finer than its
+# 10 ms %e); peak RSS and CPU time come from its %M, %U and %S. Taking turns between several KEYs, a round at a
+# time, gives each the same share of the machine's fast and slow spells (on a shared VM its speed drifts by a
+# third over minutes), where runs of one KEY in a row could all land in a slow spell.
+time_run() {
+	_key=$1
+	shift
+	_t0=$(date +%s%N)
+	/usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt"
+	_st=$?
+	_t1=$(date +%s%N)
+	if [ "$_st" -ge 2 ]; then
+		echo "$PROG: '$*' exited with status $_st:" >&2
+		cat "$OUT/stderr.txt" >&2
+	fi
+	_w=$(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
+	_m=$(tail -n 1 "$OUT/time.txt" | awk '{ print $2 }')
+	_c=$(tail -n 1 "$OUT/time.txt" | awk '{ printf "%.2f", $3 + $4 }')
+	eval "_bw=\${${_key}_WALL:-} _br=\${${_key}_RSS:-0}"
+	if [ -z "$_bw" ] || [ "$(awk -v w="$_w" -v b="$_bw" 'BEGIN { print (w < b) }')" = 1 ]; then
+		eval "${_key}_WALL=\$_w ${_key}_CPU=\$_c"
+	fi
+	[ "${_m:-0}" -gt "$_br" ] && eval "${_key}_RSS=\$_m"
+	eval "${_key}_ALL=\"\${${_key}_ALL:-} \$_w\""
+}
+
+# spread KEY: "min / median / max s over N runs" of KEY's wall times
+spread() {
+	eval "_all=\${${1}_ALL:-}"
+	# shellcheck disable=SC2086 # one word per time
+	printf '%s\n' $_all | sort -n | awk '{ v[NR] = $1 } END {
+		printf "%.3f / %.3f / %.3f s over %d runs", v[1], (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2,
+			v[NR], NR }'
+}
+
+# best_of CMD...: run CMD $RUNS times in a row (time_run); sets WALL (seconds, best run), CPU (user + system
+# seconds of that run) and RSS (peak RSS in KB, highest of all runs).
 best_of() {
-	WALL=""
-	CPU=""
-	RSS=0
+	unset BEST_WALL BEST_CPU BEST_RSS BEST_ALL
 	_i=0
 	while [ "$_i" -lt "$RUNS" ]; do
-		_t0=$(date +%s%N)
-		/usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt"
-		_st=$?
-		_t1=$(date +%s%N)
-		if [ "$_st" -ge 2 ]; then
-			echo "$PROG: '$*' exited with status $_st:" >&2
-			cat "$OUT/stderr.txt" >&2
-		fi
-		_w=$(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
-		_m=$(tail -n 1 "$OUT/time.txt" | awk '{ print $2 }')
-		_c=$(tail -n 1 "$OUT/time.txt" | awk '{ printf "%.2f", $3 + $4 }')
-		if [ -z "$WALL" ] || [ "$(awk -v w="$_w" -v b="$WALL" 'BEGIN { print (w < b) }')" = 1 ]; then
-			WALL=$_w
-			CPU=$_c
-		fi
-		[ "${_m:-0}" -gt "$RSS" ] && RSS=$_m
+		time_run BEST "$@"
 		_i=$((_i + 1))
 	done
+	WALL=$BEST_WALL CPU=$BEST_CPU RSS=$BEST_RSS
 }
 
 # scratch_dir NAME: a new temporary folder ${TMPDIR:-/tmp}/NAME.XXXXXX in SCRATCH, removed when the script exits

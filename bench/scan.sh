@@ -54,17 +54,24 @@ print("\n".join(sorted(seen.values())))' >"$OUT/keywords.txt"
 NKW=$(wc -l <"$OUT/keywords.txt")
 echo "rg baseline: rg -c -i -F -f $OUT/keywords.txt ($NKW keywords of $("$HUSH" rules list --format json |
 	python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') rules) --no-ignore --hidden -j N"
-echo "timing: best of $RUNS warm-cache runs each"
+echo "timing: best of $RUNS warm-cache runs each, taken in $RUNS rounds that each run every measurement once"
 echo
 
+# rounds: each round runs every measurement once, so all of them see the same spells of a drifting machine
+round=0
+while [ "$round" -lt "$RUNS" ]; do
+	for j in 1 2; do
+		time_run "HUSH$j" "$HUSH" scan --no-ignore -q --format jsonl --report "$OUT/hush-j$j.jsonl" -j "$j" "$TREE"
+		time_run "NODEC$j" "$HUSH" scan --no-ignore -q --decode none --format jsonl \
+			--report "$OUT/hush-nodecode-j$j.jsonl" -j "$j" "$TREE"
+		time_run "RG$j" rg -c -i -F -f "$OUT/keywords.txt" --no-ignore --hidden -j "$j" "$TREE"
+	done
+	round=$((round + 1))
+done
 for j in 1 2; do
-	best_of "$HUSH" scan --no-ignore -q --format jsonl --report "$OUT/hush-j$j.jsonl" -j "$j" "$TREE"
-	eval "HUSH_WALL_$j=\$WALL HUSH_RSS_$j=\$RSS HUSH_CPU_$j=\$CPU"
-	best_of "$HUSH" scan --no-ignore -q --decode none --format jsonl --report "$OUT/hush-nodecode-j$j.jsonl" \
-		-j "$j" "$TREE"
-	eval "NODEC_WALL_$j=\$WALL NODEC_CPU_$j=\$CPU"
-	best_of rg -c -i -F -f "$OUT/keywords.txt" --no-ignore --hidden -j "$j" "$TREE"
-	eval "RG_WALL_$j=\$WALL RG_RSS_$j=\$RSS"
+	eval "HUSH_WALL_$j=\$HUSH${j}_WALL HUSH_RSS_$j=\$HUSH${j}_RSS HUSH_CPU_$j=\$HUSH${j}_CPU"
+	eval "NODEC_WALL_$j=\$NODEC${j}_WALL NODEC_CPU_$j=\$NODEC${j}_CPU"
+	eval "RG_WALL_$j=\$RG${j}_WALL RG_RSS_$j=\$RG${j}_RSS"
 done
 
 printf '%-8s %8s %10s %12s %11s %8s %9s %13s %13s\n' threads "hush s" "hush MB/s" "MB/s/thread" "hush CPU s" \
@@ -74,6 +81,10 @@ for j in 1 2; do
 	awk -v j="$j" -v b="$BYTES" -v hw="$hw" -v hr="$hr" -v hc="$hc" -v rw="$rw" 'BEGIN {
 		printf "%-8d %8.3f %10.1f %12.1f %11.2f %8.3f %9.1f %13.2f %13.1f\n",
 			j, hw, b / hw / 1e6, b / hw / 1e6 / j, hc, rw, b / rw / 1e6, hw / rw, hr / 1024 }'
+done
+echo "spread of the wall times (min / median / max): the machine's speed drifts, and the best run counts"
+for j in 1 2; do
+	echo "  -j$j: hush $(spread "HUSH$j"); rg $(spread "RG$j")"
 done
 echo
 echo "decoding (hush's default, --decode base64 at depth 2) against --decode none:"
