@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "hush/error.h"
+#include "scanner/cache.h"
 #include "hush/matcher.h"
 #include "hush/rules.h"
 
@@ -298,9 +299,49 @@ static void test_cache_roundtrip(void **state)
 	hush_matcher_free(m2);
 }
 
-/* A corrupt cache entry is ignored and rebuilt, never trusted. */
+/* CRC-32C check values (RFC 3720 B.4 and the usual "123456789"), on the SSE4.2 path and the table's alike. */
+static void test_crc32c(void **state)
+{
+	unsigned char zeros[32] = { 0 }, ones[32], inc[32];
+
+	(void)state;
+	memset(ones, 0xff, sizeof(ones));
+	for (int i = 0; i < 32; i++)
+		inc[i] = (unsigned char)i;
+	assert_int_equal(hush__crc32c("123456789", 9), 0xe3069283u);
+	assert_int_equal(hush__crc32c(zeros, 32), 0x8a9136aau);
+	assert_int_equal(hush__crc32c(ones, 32), 0x62a8ab43u);
+	assert_int_equal(hush__crc32c(inc, 32), 0x46dd794eu);
+	assert_int_equal(hush__crc32c("", 0), 0u);
+}
+
+/* Flip one byte of the file at path: at off, or counted from the end when off is negative. */
+static void flip_byte(const char *path, long off)
+{
+	FILE *f = fopen(path, "r+b");
+	int c;
+
+	assert_non_null(f);
+	if (off < 0) {
+		fseek(f, 0, SEEK_END);
+		off += ftell(f);
+	}
+	fseek(f, off, SEEK_SET);
+	c = fgetc(f);
+	assert_true(c != EOF);
+	fseek(f, off, SEEK_SET);
+	fputc(c ^ 0x5a, f);
+	fclose(f);
+}
+
+/*
+ * A corrupt cache entry is ignored and rebuilt, never trusted: a flipped byte in the rules' widths (after the
+ * 88-byte header: covered by the entry's checksum), in the middle or at the end of the serialized database
+ * (covered by the database's own CRC-32C, which hs_deserialize_database checks).
+ */
 static void test_cache_corrupt(void **state)
 {
+	static const long offsets[] = { 92, 0, -1 };
 	char dir[] = "/tmp/hush-cache-XXXXXX", cmd[256];
 	hush_matcher_options mo = HUSH_MATCHER_OPTIONS_INIT;
 	hush_matcher *m;
@@ -318,26 +359,25 @@ static void test_cache_corrupt(void **state)
 	assert_non_null(fgets(path, sizeof(path), p));
 	pclose(p);
 	path[strcspn(path, "\n")] = '\0';
-	{ /* flip a byte in the middle of the serialized database */
-		FILE *f = fopen(path, "r+b");
-		long size;
-		int c;
+	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		long off = offsets[i];
 
-		assert_non_null(f);
-		fseek(f, 0, SEEK_END);
-		size = ftell(f);
-		fseek(f, size / 2, SEEK_SET);
-		c = fgetc(f);
-		fseek(f, size / 2, SEEK_SET);
-		fputc(c ^ 0x5a, f);
-		fclose(f);
+		if (!off) { /* the middle */
+			FILE *f = fopen(path, "rb");
+
+			assert_non_null(f);
+			fseek(f, 0, SEEK_END);
+			off = ftell(f) / 2;
+			fclose(f);
+		}
+		flip_byte(path, off);
+		assert_int_equal(hush_matcher_new(&m, rules, &mo), 0);
+		assert_false(hush_matcher_from_cache(m)); /* rebuilt, and the entry rewritten */
+		hush_matcher_free(m);
+		assert_int_equal(hush_matcher_new(&m, rules, &mo), 0);
+		assert_true(hush_matcher_from_cache(m));
+		hush_matcher_free(m);
 	}
-	assert_int_equal(hush_matcher_new(&m, rules, &mo), 0);
-	assert_false(hush_matcher_from_cache(m));
-	hush_matcher_free(m);
-	assert_int_equal(hush_matcher_new(&m, rules, &mo), 0);
-	assert_true(hush_matcher_from_cache(m));
-	hush_matcher_free(m);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
 }
@@ -536,7 +576,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_differential_buffer), cmocka_unit_test(test_differential_fd),
 		cmocka_unit_test(test_chunk_boundary),      cmocka_unit_test(test_allow_marker),
-		cmocka_unit_test(test_cache_roundtrip),     cmocka_unit_test(test_cache_corrupt),
+		cmocka_unit_test(test_cache_roundtrip),     cmocka_unit_test(test_cache_corrupt), cmocka_unit_test(test_crc32c),
 		cmocka_unit_test(test_generic_suppressed), cmocka_unit_test(test_long_pem), cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_limit_strikes),
 	};
