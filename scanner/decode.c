@@ -9,13 +9,17 @@
 #include "common/util.h"
 #include "common/banned.h"
 
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
 enum { C_B64 = 1, C_HEX = 2, C_URL = 4, C_ALNUM = 8, C_UPPER = 16, C_LOWER = 32, C_DIGSYM = 64 };
 
 static unsigned char cls[256];
 static signed char b64val[256];
 static signed char hexval[256];
 static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
-static bool use_avx2; /* set once with the tables */
+/* the instruction set the span search runs on, set once with the tables */
+enum { ISA_BASE, ISA_AVX2, ISA_AVX512 };
+static int search_isa = ISA_BASE, cpu_isa = ISA_BASE;
 
 static void init_tables(void)
 {
@@ -29,7 +33,10 @@ static void init_tables(void)
 		cls[(unsigned char)b64[i]] |= C_B64 | (i >= 52 ? C_DIGSYM : 0);
 	}
 #if defined(__x86_64__) || defined(__i386__)
-	use_avx2 = __builtin_cpu_supports("avx2");
+	search_isa = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? ISA_AVX512
+		     : __builtin_cpu_supports("avx2")							 ? ISA_AVX2
+												 : ISA_BASE;
+	cpu_isa = search_isa;
 #endif
 	b64val['-'] = 62; /* URL-safe alphabet */
 	b64val['_'] = 63;
@@ -292,10 +299,23 @@ __attribute__((target("avx2"))) static inline uint64_t lut64_avx2(const unsigned
 	return out;
 }
 
-/* Whether the CPU has AVX2 (set by init_tables, which every search runs first through cls_once). */
-static bool have_avx2(void)
+/* The same with AVX-512BW: the 64 bytes in one register, the class straight into a mask register. */
+__attribute__((target("avx512f,avx512bw"))) static inline uint64_t lut64_avx512(const unsigned char *lo_tab,
+										 const unsigned char *p)
 {
-	return use_avx2;
+	__m512i lo_lut = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)lo_tab));
+	__m512i hi_lut = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)lut_hi));
+	__m512i nib = _mm512_set1_epi8(0x0f), v = _mm512_loadu_si512((const void *)p);
+	__m512i lo = _mm512_and_si512(v, nib), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), nib);
+	__m512i t = _mm512_and_si512(_mm512_shuffle_epi8(lo_lut, lo), _mm512_shuffle_epi8(hi_lut, hi));
+
+	return (uint64_t)_mm512_test_epi8_mask(t, t);
+}
+
+/* lut64 on the instruction set isa (a constant where it is inlined). */
+static ALWAYS_INLINE uint64_t lut64(int isa, const unsigned char *lo_tab, const unsigned char *p)
+{
+	return isa == ISA_AVX512 ? lut64_avx512(lo_tab, p) : lut64_avx2(lo_tab, p);
 }
 #endif
 
@@ -339,6 +359,22 @@ __attribute__((target("avx2"))) static inline uint64_t kinds64_avx2(const unsign
 	*digsym = d;
 	return m;
 }
+
+__attribute__((target("avx512f,avx512bw"))) static inline uint64_t kinds64_avx512(const unsigned char *p,
+										   uint64_t *upper, uint64_t *lower,
+										   uint64_t *digsym)
+{
+	__m512i lo_lut = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)kind_lo));
+	__m512i hi_lut = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)kind_hi));
+	__m512i nib = _mm512_set1_epi8(0x0f), v = _mm512_loadu_si512((const void *)p);
+	__m512i lo = _mm512_and_si512(v, nib), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), nib);
+	__m512i t = _mm512_and_si512(_mm512_shuffle_epi8(lo_lut, lo), _mm512_shuffle_epi8(hi_lut, hi));
+
+	*digsym = (uint64_t)_mm512_test_epi8_mask(t, _mm512_set1_epi8(1 | 2));
+	*upper = (uint64_t)_mm512_test_epi8_mask(t, _mm512_set1_epi8(4 | 8));
+	*lower = (uint64_t)_mm512_test_epi8_mask(t, _mm512_set1_epi8(16 | 32));
+	return (uint64_t)_mm512_test_epi8_mask(t, t);
+}
 #endif
 
 #if defined(__SSE2__)
@@ -369,19 +405,19 @@ static inline uint64_t mask16(unsigned k, const unsigned char *p)
 #endif
 
 /*
- * Bit i set when p[i] is of class k, for n <= 64 bytes (bits n and up clear). avx2 is a constant where this is
- * inlined: the search is compiled twice, for AVX2 and for the baseline instruction set, and picked at run time.
+ * Bit i set when p[i] is of class k, for n <= 64 bytes (bits n and up clear). isa is a constant where this is
+ * inlined: the search is compiled three times, for AVX-512BW, AVX2 and the baseline instruction set, and picked at
+ * run time.
  */
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-static ALWAYS_INLINE uint64_t class_mask(unsigned k, const unsigned char *p, size_t n, bool avx2)
+static ALWAYS_INLINE uint64_t class_mask(unsigned k, const unsigned char *p, size_t n, int isa)
 {
 	uint64_t m = 0;
 
-	(void)avx2;
+	(void)isa;
 	if (n == 64) {
 #if defined(__x86_64__) || defined(__i386__)
-		if (avx2)
-			return lut64_avx2(k == C_HEX ? lut_hex : lut_b64, p);
+		if (isa != ISA_BASE)
+			return lut64(isa, k == C_HEX ? lut_hex : lut_b64, p);
 #endif
 #if defined(__SSE2__)
 		return mask16(k, p) | mask16(k, p + 16) << 16 | mask16(k, p + 32) << 32 | mask16(k, p + 48) << 48;
@@ -396,14 +432,16 @@ static ALWAYS_INLINE uint64_t class_mask(unsigned k, const unsigned char *p, siz
  * class_mask for C_B64, with the bytes of the three kinds among them (the scalar path computes the same masks from
  * the class table).
  */
-static ALWAYS_INLINE uint64_t b64_mask(const unsigned char *p, size_t n, bool avx2, uint64_t *u, uint64_t *l,
+static ALWAYS_INLINE uint64_t b64_mask(const unsigned char *p, size_t n, int isa, uint64_t *u, uint64_t *l,
 				       uint64_t *d)
 {
 	uint64_t m = 0, uu = 0, ll = 0, dd = 0;
 
-	(void)avx2;
+	(void)isa;
 #if defined(__x86_64__) || defined(__i386__)
-	if (n == 64 && avx2)
+	if (n == 64 && isa == ISA_AVX512)
+		return kinds64_avx512(p, u, l, d);
+	if (n == 64 && isa == ISA_AVX2)
 		return kinds64_avx2(p, u, l, d);
 #endif
 	for (size_t i = 0; i < n; i++) {
@@ -457,7 +495,7 @@ static inline uint64_t b64_candidates(uint64_t m, uint64_t u, uint64_t l, uint64
  * one where all three kinds of character have been seen.
  */
 static ALWAYS_INLINE bool b64_plausible(const char *base, uint64_t base_off, uint64_t avail_end, uint64_t s,
-					uint64_t e, bool avx2)
+					uint64_t e, int isa)
 {
 	uint64_t u = 0, l = 0, d = 0, seen = 0, nstd = 0, nurl = 0;
 
@@ -468,12 +506,12 @@ static ALWAYS_INLINE bool b64_plausible(const char *base, uint64_t base_off, uin
 		uint64_t keep = e - i >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << (e - i)) - 1;
 
 #if defined(__x86_64__) || defined(__i386__)
-		if (avail_end - i >= 64 && avx2) {
-			u |= lut64_avx2(lut_upper, p) & keep;
-			l |= lut64_avx2(lut_lower, p) & keep;
-			d |= lut64_avx2(lut_digit, p) & keep;
-			nstd += (uint64_t)__builtin_popcountll(lut64_avx2(lut_std, p) & keep);
-			nurl += (uint64_t)__builtin_popcountll(lut64_avx2(lut_url, p) & keep);
+		if (avail_end - i >= 64 && isa != ISA_BASE) {
+			u |= lut64(isa, lut_upper, p) & keep;
+			l |= lut64(isa, lut_lower, p) & keep;
+			d |= lut64(isa, lut_digit, p) & keep;
+			nstd += (uint64_t)__builtin_popcountll(lut64(isa, lut_std, p) & keep);
+			nurl += (uint64_t)__builtin_popcountll(lut64(isa, lut_url, p) & keep);
 		} else
 #endif
 		{
@@ -494,15 +532,15 @@ static ALWAYS_INLINE bool b64_plausible(const char *base, uint64_t base_off, uin
 			return (nstd + nurl) * 8 <= seen;
 	}
 	(void)avail_end;
-	(void)avx2;
+	(void)isa;
 	return false;
 }
 
 /* A hex run inside a longer word (an identifier, a base64 token) is not hex-encoded text. */
 static ALWAYS_INLINE bool hex_plausible(const char *base, uint64_t base_off, uint64_t avail_end, uint64_t s,
-					uint64_t e, bool avx2)
+					uint64_t e, int isa)
 {
-	(void)avx2;
+	(void)isa;
 	if (e - s < HUSH_DECODE_MIN_HEX)
 		return false;
 	if (s > base_off && (cls[AT(s - 1)] & C_ALNUM) && !(cls[AT(s - 1)] & C_HEX))
@@ -520,10 +558,10 @@ static ALWAYS_INLINE bool hex_plausible(const char *base, uint64_t base_off, uin
  * outside the class, or (cur->cont) is the start of the next piece of a long run.
  */
 static ALWAYS_INLINE bool plausible(unsigned k, const char *base, uint64_t base_off, uint64_t avail_end,
-				     uint64_t s, uint64_t e, bool avx2)
+				     uint64_t s, uint64_t e, int isa)
 {
-	return k == C_HEX ? hex_plausible(base, base_off, avail_end, s, e, avx2)
-			  : b64_plausible(base, base_off, avail_end, s, e, avx2);
+	return k == C_HEX ? hex_plausible(base, base_off, avail_end, s, e, isa)
+			  : b64_plausible(base, base_off, avail_end, s, e, isa);
 }
 
 /*
@@ -533,12 +571,12 @@ static ALWAYS_INLINE bool plausible(unsigned k, const char *base, uint64_t base_
  * with *rs where the run open at it started.
  */
 static ALWAYS_INLINE uint64_t skip_blocks(unsigned k, unsigned minlen, const char *base, uint64_t base_off,
-					  uint64_t avail_end, uint64_t limit, uint64_t b, uint64_t *rs, bool avx2)
+					  uint64_t avail_end, uint64_t limit, uint64_t b, uint64_t *rs, int isa)
 {
 	uint64_t r = *rs;
 
 	while (avail_end - b >= 64 && r < limit) {
-		uint64_t m = class_mask(k, (const unsigned char *)base + (b - base_off), 64, avx2);
+		uint64_t m = class_mask(k, (const unsigned char *)base + (b - base_off), 64, isa);
 		/* (a block all in the class stops the pass: the open run then has 63 bytes or more) */
 		uint64_t lead = (uint64_t)__builtin_ctzll(~m | (uint64_t)1 << 63);
 
@@ -553,7 +591,7 @@ static ALWAYS_INLINE uint64_t skip_blocks(unsigned k, unsigned minlen, const cha
 
 static ALWAYS_INLINE bool run_next(unsigned k, unsigned minlen, const char *base, uint64_t base_off,
 				   uint64_t avail_end, uint64_t limit, hush__dec_cursor *cur, uint64_t *s, uint64_t *e,
-				   bool avx2)
+				   int isa)
 {
 	uint64_t rs, b, end;
 
@@ -573,13 +611,13 @@ again:
 		size_t n;
 		uint64_t valid, u = 0, l = 0, d = 0, m;
 
-		if ((b = skip_blocks(k, minlen, base, base_off, avail_end, limit, b, &rs, avx2)) >= avail_end ||
+		if ((b = skip_blocks(k, minlen, base, base_off, avail_end, limit, b, &rs, isa)) >= avail_end ||
 		    rs >= limit)
 			break;
 		n = avail_end - b < 64 ? (size_t)(avail_end - b) : 64;
 		valid = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
-		m = k == C_B64 ? b64_mask((const unsigned char *)base + (b - base_off), n, avx2, &u, &l, &d)
-					: class_mask(k, (const unsigned char *)base + (b - base_off), n, avx2);
+		m = k == C_B64 ? b64_mask((const unsigned char *)base + (b - base_off), n, isa, &u, &l, &d)
+					: class_mask(k, (const unsigned char *)base + (b - base_off), n, isa);
 
 		for (;;) {
 			uint64_t zeros = ~m & valid, t;
@@ -610,7 +648,7 @@ again:
 			}
 			if (rs >= limit)
 				goto none;
-			if (plausible(k, base, base_off, avail_end, rs, end, avx2)) {
+			if (plausible(k, base, base_off, avail_end, rs, end, isa)) {
 				cur->pos = end;
 				cur->cont = false;
 				*s = rs;
@@ -639,7 +677,7 @@ extend:
 	cur->cont = end - rs == HUSH_DECODE_MAX_SPAN && end < avail_end && (cls[AT(end)] & k);
 	*s = rs;
 	*e = end;
-	if (plausible(k, base, base_off, avail_end, rs, end, avx2))
+	if (plausible(k, base, base_off, avail_end, rs, end, isa))
 		return true;
 	goto again; /* a long run not worth decoding: go on after it (or after this piece of it) */
 }
@@ -649,8 +687,18 @@ __attribute__((target("avx2"))) static bool run_search_avx2(unsigned k, const ch
 							    uint64_t avail_end, uint64_t limit, hush__dec_cursor *cur,
 							    uint64_t *s, uint64_t *e)
 {
-	return k == C_HEX ? run_next(C_HEX, HUSH_DECODE_MIN_HEX, base, base_off, avail_end, limit, cur, s, e, true)
-			  : run_next(C_B64, HUSH_DECODE_MIN_BASE64, base, base_off, avail_end, limit, cur, s, e, true);
+	return k == C_HEX ? run_next(C_HEX, HUSH_DECODE_MIN_HEX, base, base_off, avail_end, limit, cur, s, e, ISA_AVX2)
+			  : run_next(C_B64, HUSH_DECODE_MIN_BASE64, base, base_off, avail_end, limit, cur, s, e, ISA_AVX2);
+}
+
+__attribute__((target("avx2,avx512f,avx512bw"))) static bool run_search_avx512(unsigned k, const char *base,
+									      uint64_t base_off, uint64_t avail_end,
+									      uint64_t limit, hush__dec_cursor *cur,
+									      uint64_t *s, uint64_t *e)
+{
+	return k == C_HEX
+		       ? run_next(C_HEX, HUSH_DECODE_MIN_HEX, base, base_off, avail_end, limit, cur, s, e, ISA_AVX512)
+		       : run_next(C_B64, HUSH_DECODE_MIN_BASE64, base, base_off, avail_end, limit, cur, s, e, ISA_AVX512);
 }
 #endif
 
@@ -658,11 +706,13 @@ static bool run_search(unsigned k, const char *base, uint64_t base_off, uint64_t
 		       hush__dec_cursor *cur, uint64_t *s, uint64_t *e)
 {
 #if defined(__x86_64__) || defined(__i386__)
-	if (have_avx2())
+	if (search_isa == ISA_AVX512)
+		return run_search_avx512(k, base, base_off, avail_end, limit, cur, s, e);
+	if (search_isa == ISA_AVX2)
 		return run_search_avx2(k, base, base_off, avail_end, limit, cur, s, e);
 #endif
-	return k == C_HEX ? run_next(C_HEX, HUSH_DECODE_MIN_HEX, base, base_off, avail_end, limit, cur, s, e, false)
-			  : run_next(C_B64, HUSH_DECODE_MIN_BASE64, base, base_off, avail_end, limit, cur, s, e, false);
+	return k == C_HEX ? run_next(C_HEX, HUSH_DECODE_MIN_HEX, base, base_off, avail_end, limit, cur, s, e, ISA_BASE)
+			  : run_next(C_B64, HUSH_DECODE_MIN_BASE64, base, base_off, avail_end, limit, cur, s, e, ISA_BASE);
 }
 
 static bool pct_next(const char *base, uint64_t base_off, uint64_t avail_end, uint64_t limit, hush__dec_cursor *cur,
@@ -711,6 +761,14 @@ static bool pct_next(const char *base, uint64_t base_off, uint64_t avail_end, ui
 	}
 	cur->pos = from;
 	return false;
+}
+
+int hush__dec_set_isa(int isa)
+{
+	pthread_once(&cls_once, init_tables);
+	if (isa >= ISA_BASE && isa <= cpu_isa)
+		search_isa = isa;
+	return search_isa;
 }
 
 bool hush__dec_next(unsigned enc, const char *base, uint64_t base_off, uint64_t avail_end, uint64_t limit,

@@ -31,6 +31,12 @@ bool hush__dec_next(unsigned enc, const char *base, uint64_t base_off, uint64_t 
 		    hush__dec_cursor *cur, uint64_t *s, uint64_t *e);
 
 /*
+ * For the tests: run the span search on the baseline instruction set (0), AVX2 (1) or AVX-512BW (2), when the CPU
+ * has it (by default the best it has). Returns the one in use. Not for use while other threads search.
+ */
+int hush__dec_set_isa(int isa);
+
+/*
  * Decode the span [s, e) of encoding enc into out (HUSH_DECODE_MAX_SPAN bytes). Returns the decoded length, or 0
  * when the result is not text worth scanning (hush_decoded_is_text).
  */
