@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #if defined(__x86_64__)
 #include <nmmintrin.h>
@@ -19,6 +22,8 @@
 
 #define MAGIC "HUSHDB02"
 #define ENTRY_CAP (256u << 20)
+#define KEEP_ENTRIES 16              /* the most recently used entries a store keeps (each is up to a few MB) */
+#define TEMP_STALE_SECONDS (24 * 3600) /* a temp file this old is the leftover of a write that died */
 
 /*
  * header: magic[8] key[32] checksum[32] nrules(u64) dblen(u64), then widths, then the serialized database. The
@@ -54,12 +59,17 @@ char *hush__cache_dir(const char *option)
 	return dir;
 }
 
+/*
+ * The entry's name carries the format (MAGIC's last two characters): versions of hush with different formats on one
+ * machine (a hook and a CI job, say) then keep an entry each, where one name would have each rebuild (6 s) and
+ * overwrite the other's entry on every run.
+ */
 static char *entry_path(const char *dir, const unsigned char key[32])
 {
 	char name[80], hex[65];
 
 	hush__hex(hex, key, 32);
-	snprintf(name, sizeof(name), "db-%.40s.hs", hex);
+	snprintf(name, sizeof(name), "db-%.40s.%s.hs", hex, MAGIC + 6);
 	return hush__path_join(dir, name);
 }
 
@@ -151,11 +161,74 @@ int hush__cache_load(const char *dir, const unsigned char key[32], size_t nrules
 	}
 	memcpy(widths, b.ptr + sizeof(h), wlen);
 	rc = 0;
+	/* used now: its modification time orders the entries for prune() (atime is not kept on most mounts) */
+	(void)utimensat(AT_FDCWD, path, NULL, 0);
 cleanup:
 	hush_error_clear();
 	free(path);
 	hush_buf_dispose(&b);
 	return rc;
+}
+
+typedef struct {
+	char *name;
+	struct timespec mtime;
+} entry_info;
+
+static int newest_first(const void *a, const void *b)
+{
+	const entry_info *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? 1 : -1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * Keep the cache from growing without end (each version of hush and each set of rules has its own entry): after a
+ * store, remove all but the KEEP_ENTRIES most recently used entries, and temp files of writes that died. Only names
+ * of this module's own pattern are touched; a process still reading a removed entry has it open, and one that
+ * looks for it afterwards compiles the rules again. Best effort: errors are ignored.
+ */
+static void prune(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	entry_info *v = NULL;
+	size_t n = 0, alloc = 0;
+	time_t now = time(NULL);
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		struct stat st;
+		bool entry, temp;
+
+		if (strncmp(de->d_name, "db-", 3) || fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		entry = len > 3 && !strcmp(de->d_name + len - 3, ".hs");
+		temp = !entry && strstr(de->d_name, ".hs.") != NULL;
+		if (temp && now - st.st_mtime > TEMP_STALE_SECONDS) {
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+		} else if (entry && !hush__array_grow((void **)&v, &alloc, n, sizeof(*v)) &&
+			   (v[n].name = hush__strdup(de->d_name)) != NULL) {
+			v[n].mtime = st.st_mtim;
+			n++;
+		}
+	}
+	if (n > KEEP_ENTRIES) {
+		qsort(v, n, sizeof(*v), newest_first);
+		for (size_t i = KEEP_ENTRIES; i < n; i++)
+			(void)unlinkat(dirfd(d), v[i].name, 0);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+	closedir(d);
 }
 
 void hush__cache_store(const char *dir, const unsigned char key[32], const hs_database_t *db,
@@ -187,6 +260,8 @@ void hush__cache_store(const char *dir, const unsigned char key[32], const hs_da
 	fd = -1;
 	if (rename(tmp, path) < 0)
 		unlink(tmp);
+	else
+		prune(dir);
 cleanup:
 	if (fd >= 0) {
 		close(fd);

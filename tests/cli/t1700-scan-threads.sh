@@ -1,6 +1,7 @@
 #!/bin/sh
 # t1700-scan-threads: reports do not depend on the thread count; every planted token is found; the
-# compiled-rules cache (warm runs, a corrupt entry, --no-cache).
+# compiled-rules cache (warm runs, a corrupt entry, another format's entry, pruning to the entries last used,
+# --no-cache).
 . "$HUSH_SOURCE_DIR/tests/cli/lib.sh"
 
 # strip_elapsed FILE: FILE without its elapsed_ms (the only field that may differ between runs)
@@ -112,6 +113,19 @@ test_expect_success "the first scan stores the compiled rules, the next one reus
 	cmp cache/hush/db-*.hs entry.orig
 '
 
+test_expect_success "an entry of another format (another version of hush) is left alone, and leaves ours alone" '
+	entry=$(ls cache/hush/db-*.hs) &&
+	other=$(printf "%s\n" "$entry" | sed "s/\.[0-9][0-9]\.hs\$/.hs/") &&
+	test "$other" != "$entry" &&
+	printf "HUSHDB01 an entry of an older hush" >"$other" &&
+	cp "$other" other.orig &&
+	expect_code 1 cscan >c2 &&
+	test_cmp c1 c2 &&
+	cmp "$entry" entry.orig &&
+	cmp "$other" other.orig &&
+	rm "$other"
+'
+
 test_expect_success "a corrupt cache entry is ignored and rewritten" '
 	entry=$(ls cache/hush/db-*.hs) &&
 	printf "garbage" | dd of="$entry" bs=1 seek=200 conv=notrunc 2>/dev/null &&
@@ -123,6 +137,40 @@ test_expect_success "a corrupt cache entry is ignored and rewritten" '
 	expect_code 1 cscan >c4 &&
 	test_cmp c1 c4 &&
 	cmp "$entry" entry.orig
+'
+
+test_expect_success "a load marks the entry as used (its modification time)" '
+	entry=$(ls cache/hush/db-*.hs) &&
+	touch -d "3 days ago" "$entry" &&
+	expect_code 1 cscan >c6 &&
+	test_cmp c1 c6 &&
+	test -n "$(find "$entry" -newermt "1 hour ago")"
+'
+
+test_expect_success "a store keeps the 16 most recently used entries and drops dead temp files" '
+	entry=$(ls cache/hush/db-*.hs) &&
+	for i in $(seq 10 29); do
+		printf "old entry %s" "$i" >"cache/hush/db-00000000000000000000000000000000000000$i.02.hs" &&
+		touch -d "$((40 - i)) days ago" "cache/hush/db-00000000000000000000000000000000000000$i.02.hs" || return 1
+	done &&
+	printf x >cache/hush/db-dead.02.hs.AbCdEf && touch -d "2 days ago" cache/hush/db-dead.02.hs.AbCdEf &&
+	printf x >cache/hush/db-live.02.hs.GhIjKl &&
+	printf x >cache/hush/notes.txt && touch -d "90 days ago" cache/hush/notes.txt &&
+	{ cat cache.yml && printf "%s\n" "  - id: test-cache-2" "    description: another cache test token" \
+		"    pattern: '\''\\b(cqw_[a-z0-9]{20})\\b'\''" "    keywords: [cqw_]" "    confidence: medium"; } >cache2.yml &&
+	expect_code 1 env XDG_CACHE_HOME="$TRASH/cache" "$HUSH" scan -q --no-config --no-builtin-rules \
+		--rules cache2.yml ctree >c7 &&
+	test_cmp c1 c7 &&
+	test "$(ls cache/hush/db-*.hs | wc -l)" -eq 16 &&
+	test -e "$entry" &&
+	for i in $(seq 16 29); do
+		test -e "cache/hush/db-00000000000000000000000000000000000000$i.02.hs" || return 1
+	done &&
+	test ! -e cache/hush/db-00000000000000000000000000000000000000$((15)).02.hs &&
+	test ! -e cache/hush/db-0000000000000000000000000000000000000010.02.hs &&
+	test ! -e cache/hush/db-dead.02.hs.AbCdEf &&
+	test -e cache/hush/db-live.02.hs.GhIjKl &&
+	test -e cache/hush/notes.txt
 '
 
 test_expect_success "--no-cache neither reads nor writes the cache" '
