@@ -91,6 +91,7 @@ typedef struct {
 	uint64_t covered_until;
 	uint64_t next_start;
 	uint32_t strikes; /* confirmations given up at a PCRE2 limit in this buffer */
+	uint32_t gen;     /* the buffer (hush_match_ctx.gen) these belong to: another one's are stale, as if zero */
 } rule_state;
 
 struct hush_match_ctx {
@@ -100,6 +101,7 @@ struct hush_match_ctx {
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit;
 	rule_state *st;
+	uint32_t gen; /* counts buffers, so that a new one need not clear every rule's state (8 KiB per file) */
 	size_t chunk;
 	uint64_t limit_hits;
 	size_t limit_rule; /* the last rule that hit a limit */
@@ -557,7 +559,10 @@ const char *hush_match_ctx_limit_rule(const hush_match_ctx *c)
 
 static void begin_scan(hush_match_ctx *c, hush_match_cb cb, void *payload)
 {
-	memset(c->st, 0, c->m->nrules * sizeof(rule_state));
+	if (++c->gen == 0) { /* wrapped: states of 2^32 buffers ago would look current */
+		memset(c->st, 0, c->m->nrules * sizeof(rule_state));
+		c->gen = 1;
+	}
 	clear_pending(c);
 	memset(c->dcur, 0, sizeof(c->dcur));
 	for (size_t k = 0; k < 2; k++) {
@@ -647,6 +652,11 @@ static int confirm(hush_match_ctx *c, size_t r, uint64_t e)
 	uint64_t avail_end = c->base_off + c->avail;
 	uint64_t subject_end = e + c->m->rt[r].fwd + HUSH_LOOKAROUND;
 	int rc;
+
+	if (st->gen != c->gen) { /* the rule's first hit in this buffer */
+		memset(st, 0, sizeof(*st));
+		st->gen = c->gen;
+	}
 
 	if (e <= st->covered_until || st->strikes >= LIMIT_STRIKES)
 		return 0;
