@@ -69,7 +69,7 @@ static char *entry_path(const char *dir, const unsigned char key[32])
 	char name[80], hex[65];
 
 	hush__hex(hex, key, 32);
-	snprintf(name, sizeof(name), "db-%.40s.%s.hs", hex, MAGIC + 6);
+	snprintf(name, sizeof(name), "db-%.40s.%s.hs", hex, &MAGIC[6]);
 	return hush__path_join(dir, name);
 }
 
