@@ -299,15 +299,24 @@ __attribute__((target("avx2"))) static inline uint64_t lut64_avx2(const unsigned
 	return out;
 }
 
-/* The same with AVX-512BW: the 64 bytes in one register, the class straight into a mask register. */
+/* With AVX-512BW: the 64 bytes at p in one register, each byte's lo_tab[low nibble] & hi_tab[high nibble]. */
+__attribute__((target("avx512f,avx512bw"))) static inline __m512i nibbles512(const unsigned char *lo_tab,
+									     const unsigned char *hi_tab,
+									     const unsigned char *p)
+{
+	__m512i lo_lut = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)lo_tab));
+	__m512i hi_lut = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)hi_tab));
+	__m512i nib = _mm512_set1_epi8(0x0f), v = _mm512_loadu_si512((const void *)p);
+	__m512i lo = _mm512_and_si512(v, nib), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), nib);
+
+	return _mm512_and_si512(_mm512_shuffle_epi8(lo_lut, lo), _mm512_shuffle_epi8(hi_lut, hi));
+}
+
+/* lut64_avx2 with AVX-512BW: the class straight into a mask register. */
 __attribute__((target("avx512f,avx512bw"))) static inline uint64_t lut64_avx512(const unsigned char *lo_tab,
 										 const unsigned char *p)
 {
-	__m512i lo_lut = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)lo_tab));
-	__m512i hi_lut = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)lut_hi));
-	__m512i nib = _mm512_set1_epi8(0x0f), v = _mm512_loadu_si512((const void *)p);
-	__m512i lo = _mm512_and_si512(v, nib), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), nib);
-	__m512i t = _mm512_and_si512(_mm512_shuffle_epi8(lo_lut, lo), _mm512_shuffle_epi8(hi_lut, hi));
+	__m512i t = nibbles512(lo_tab, lut_hi, p);
 
 	return (uint64_t)_mm512_test_epi8_mask(t, t);
 }
@@ -364,11 +373,7 @@ __attribute__((target("avx512f,avx512bw"))) static inline uint64_t kinds64_avx51
 										   uint64_t *upper, uint64_t *lower,
 										   uint64_t *digsym)
 {
-	__m512i lo_lut = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)kind_lo));
-	__m512i hi_lut = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)kind_hi));
-	__m512i nib = _mm512_set1_epi8(0x0f), v = _mm512_loadu_si512((const void *)p);
-	__m512i lo = _mm512_and_si512(v, nib), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), nib);
-	__m512i t = _mm512_and_si512(_mm512_shuffle_epi8(lo_lut, lo), _mm512_shuffle_epi8(hi_lut, hi));
+	__m512i t = nibbles512(kind_lo, kind_hi, p);
 
 	*digsym = (uint64_t)_mm512_test_epi8_mask(t, _mm512_set1_epi8(1 | 2));
 	*upper = (uint64_t)_mm512_test_epi8_mask(t, _mm512_set1_epi8(4 | 8));
