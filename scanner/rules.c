@@ -10,6 +10,7 @@
 #include "hush/error.h"
 #include "hush/matcher.h"
 #include "hush/rules.h"
+#include "scanner/builtin.h"
 #include "scanner/yaml.h"
 #include "common/util.h"
 #include "common/banned.h"
@@ -404,16 +405,73 @@ cleanup:
 	return err;
 }
 
+/* A copy of a built-in list (owned by the rule). */
+static int copy_list(char ***out, size_t *nout, const char *const *v, size_t n)
+{
+	*out = NULL;
+	*nout = 0;
+	if (!n)
+		return 0;
+	if (!(*out = hush__calloc(n, sizeof(char *))))
+		return HUSH_ENOMEM;
+	for (; *nout < n; (*nout)++)
+		if (!((*out)[*nout] = hush__strdup(v[*nout])))
+			return HUSH_ENOMEM;
+	return 0;
+}
+
+/* A hush_rule from a record of the parsed catalogue (scanner/builtin.h). */
+static int copy_builtin(hush_rule *r, const hush__builtin_rule *b)
+{
+	const char *text[] = { b->id, b->description, b->pattern, b->prefilter, b->prefilter_note, b->source };
+	char **dst[] = { &r->id, &r->description, &r->pattern, &r->prefilter, &r->prefilter_note, &r->source };
+
+	memset(r, 0, sizeof(*r));
+	for (size_t k = 0; k < HUSH_ARRAY_SIZE(text); k++)
+		if (text[k] && !(*dst[k] = hush__strdup(text[k])))
+			return HUSH_ENOMEM;
+	if (copy_list(&r->keywords, &r->nkeywords, b->keywords, b->nkeywords) ||
+	    copy_list(&r->stopwords, &r->nstopwords, b->stopwords, b->nstopwords) ||
+	    copy_list(&r->references, &r->nreferences, b->references, b->nreferences))
+		return HUSH_ENOMEM;
+	r->min_entropy = b->min_entropy;
+	r->confidence = (hush_confidence)b->confidence;
+	r->generic = b->generic != 0;
+	r->line = b->pos[0];
+	r->column = b->pos[1];
+	r->pattern_line = b->pos[2];
+	r->pattern_column = b->pos[3];
+	r->prefilter_line = b->pos[4];
+	r->prefilter_column = b->pos[5];
+	return 0;
+}
+
 int hush_ruleset_add_builtin(hush_ruleset *rs, bool with_examples)
 {
-	for (size_t i = 0; i < hush_builtin_rules_count; i++) {
-		const hush_embedded_file *f = with_examples ? &hush_builtin_rules_full[i] : &hush_builtin_rules[i];
-		int err = hush_ruleset_add_buffer(rs, f->name, f->data, f->len);
+	size_t n = hush__builtin_catalogue_count, nadded = 0;
+	hush_rule *added;
+	int err = 0;
 
-		if (err)
-			return err;
+	if (with_examples) {
+		for (size_t i = 0; i < hush_builtin_rules_count; i++) {
+			const hush_embedded_file *f = &hush_builtin_rules_full[i];
+
+			if ((err = hush_ruleset_add_buffer(rs, f->name, f->data, f->len)) != 0)
+				return err;
+		}
+		return 0;
 	}
-	return 0;
+	/* the catalogue as the build parsed it: no YAML to parse at each start */
+	if (!(added = hush__calloc(n ? n : 1, sizeof(*added))))
+		return HUSH_ENOMEM;
+	for (; nadded < n && !err; nadded++)
+		err = copy_builtin(&added[nadded], &hush__builtin_catalogue[nadded]);
+	if (!err)
+		err = merge_rules(rs, added, &nadded);
+	for (size_t i = 0; i < nadded; i++)
+		rule_dispose(&added[i]);
+	free(added);
+	return err;
 }
 
 static int add_file(hush_ruleset *rs, const char *path)

@@ -59,15 +59,14 @@ typedef struct {
 
 typedef struct hush_ruleset hush_ruleset;
 
-/* An embedded rule file (see cmake/embed-rules.cmake). */
+/* An embedded rule file (see cmake/embed-rules.c). */
 typedef struct {
 	const char *name;
 	const char *data;
 	size_t len;
 } hush_embedded_file;
 
-/* The catalogue with its examples blanked (what scans parse), and whole (for checks and tests). */
-extern const hush_embedded_file hush_builtin_rules[];
+/* The catalogue's rule files, whole (for checks and tests; scans load the rules the build parsed from them). */
 extern const hush_embedded_file hush_builtin_rules_full[];
 extern const size_t hush_builtin_rules_count;
 
@@ -76,8 +75,9 @@ int hush_ruleset_new(hush_ruleset **out);
 void hush_ruleset_free(hush_ruleset *rs);
 
 /*
- * Add the built-in catalogue. Scans need no examples: with with_examples false, the copy whose examples are
- * blanked is parsed (half the bytes); `hush rules check` and the tests ask for the examples.
+ * Add the built-in catalogue. Scans need no examples: with with_examples false, the rules come from the records
+ * the build parsed (no YAML to parse at each start); `hush rules check` and the tests ask for the examples, and the
+ * embedded rule files are parsed.
  */
 int hush_ruleset_add_builtin(hush_ruleset *rs, bool with_examples);
 

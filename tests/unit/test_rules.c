@@ -221,7 +221,25 @@ static void test_builtin(void **state)
 	hush_ruleset_free(rs);
 }
 
-/* The copy scans parse has the same rules, patterns and positions as the whole catalogue, and no examples. */
+static void assert_same_text(const char *a, const char *b)
+{
+	if (!a || !b)
+		assert_ptr_equal(a, b); /* both unset */
+	else
+		assert_string_equal(a, b);
+}
+
+static void assert_same_list(char **a, size_t na, char **b, size_t nb)
+{
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++)
+		assert_string_equal(a[i], b[i]);
+}
+
+/*
+ * What scans load (the records the build parsed, scanner/builtin.h) is the catalogue parsed from its files now:
+ * the same rules in the same order, every field and position alike, and no examples.
+ */
 static void test_builtin_lean(void **state)
 {
 	hush_ruleset *full, *lean;
@@ -236,9 +254,24 @@ static void test_builtin_lean(void **state)
 		const hush_rule *a = hush_ruleset_get(full, i), *b = hush_ruleset_get(lean, i);
 
 		assert_string_equal(a->id, b->id);
+		assert_string_equal(a->description, b->description);
 		assert_string_equal(a->pattern, b->pattern);
+		assert_same_text(a->prefilter, b->prefilter);
+		assert_same_text(a->prefilter_note, b->prefilter_note);
+		assert_string_equal(a->source, b->source);
+		assert_same_list(a->keywords, a->nkeywords, b->keywords, b->nkeywords);
+		assert_same_list(a->stopwords, a->nstopwords, b->stopwords, b->nstopwords);
+		assert_same_list(a->references, a->nreferences, b->references, b->nreferences);
+		assert_true(a->min_entropy == b->min_entropy);
+		assert_int_equal(a->confidence, b->confidence);
+		assert_int_equal(a->generic, b->generic);
+		assert_false(b->literal);
 		assert_int_equal(a->line, b->line);
+		assert_int_equal(a->column, b->column);
 		assert_int_equal(a->pattern_line, b->pattern_line);
+		assert_int_equal(a->pattern_column, b->pattern_column);
+		assert_int_equal(a->prefilter_line, b->prefilter_line);
+		assert_int_equal(a->prefilter_column, b->prefilter_column);
 		assert_int_equal(b->nexamples, 0);
 		assert_int_equal(b->nnegatives, 0);
 	}
@@ -246,11 +279,40 @@ static void test_builtin_lean(void **state)
 	hush_ruleset_free(lean);
 }
 
+/* The built-in rules go into a ruleset that already holds rules as a rule file would: same ids are replaced. */
+static void test_builtin_after_rules(void **state)
+{
+	hush_ruleset *rs;
+	static const char yml[] = "rules:\n"
+				  "  - id: aws-access-key-id\n"
+				  "    description: mine\n"
+				  "    pattern: 'MYKEY[0-9]{8}'\n"
+				  "    keywords: [MYKEY]\n"
+				  "    confidence: low\n";
+	size_t n;
+
+	(void)state;
+	assert_int_equal(hush_ruleset_new(&rs), 0);
+	assert_int_equal(hush_ruleset_add_builtin(rs, false), 0);
+	n = hush_ruleset_count(rs);
+	assert_int_equal(hush_ruleset_add_buffer(rs, "mine.yml", yml, sizeof(yml) - 1), 0);
+	assert_int_equal(hush_ruleset_count(rs), n);
+	assert_string_equal(hush_ruleset_find(rs, "aws-access-key-id")->description, "mine");
+	hush_ruleset_free(rs);
+	assert_int_equal(hush_ruleset_new(&rs), 0);
+	assert_int_equal(hush_ruleset_add_buffer(rs, "mine.yml", yml, sizeof(yml) - 1), 0);
+	assert_int_equal(hush_ruleset_add_builtin(rs, false), 0);
+	assert_int_equal(hush_ruleset_count(rs), n);
+	assert_string_equal(hush_ruleset_find(rs, "aws-access-key-id")->source, "rules/aws.yml");
+	hush_ruleset_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file), cmocka_unit_test(test_bad_files), cmocka_unit_test(test_bad_patterns),
 		cmocka_unit_test(test_override),  cmocka_unit_test(test_failed_file_changes_nothing), cmocka_unit_test(test_builtin), cmocka_unit_test(test_builtin_lean),
+		cmocka_unit_test(test_builtin_after_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
