@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,15 +27,33 @@
 #define MMAP_THRESHOLD ((uint64_t)256 << 10)
 #define RELEASE_THRESHOLD ((uint64_t)16 << 20)
 
+/*
+ * The most files the walk may have found and not yet handed to a worker: each one holds its folder open (see
+ * hush__dir), and the walk is far faster than the scan, so this bounds the open folders without starving anyone.
+ * Under a low descriptor limit the queue gets a quarter of it (queue_cap).
+ */
+#define QUEUE_MAX 256
+#define QUEUE_MIN 4
+
 typedef struct {
 	hush__sink sink;
 	pthread_mutex_t lock; /* guards the fields below */
 	pthread_cond_t more;  /* a file was added, the walk ended, or the scan stopped */
+	pthread_cond_t room;  /* the queue has room again for the walk, or the scan stopped */
 	hush__file_list files;
 	size_t next;          /* the next file to scan */
 	bool walking;         /* the walk may add more files */
+	size_t queue_max;     /* the most files queued (see QUEUE_MAX) */
+	bool walk_waits;      /* the walk waits for room */
 	bool stop;            /* an error: the workers and the walk stop */
 } scan_state;
+
+/* What a thread scans with. */
+typedef struct {
+	scan_state *s;
+	hush_match_ctx *ctx;
+	hush_buf buf, u16;
+} scanner;
 
 #define WALK_STOPPED 1 /* add_file's answer once the scan stopped: the error is the sink's */
 
@@ -181,7 +200,9 @@ static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, hush_buf 
 	uint64_t bytes = 0, limits = hush_match_ctx_limit_hits(ctx);
 	int fd, rc;
 
-	fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (f->follow ? 0 : O_NOFOLLOW));
+	/* relative to its folder when the walk kept that open: the kernel then looks up one name, not the whole path */
+	fd = f->dir ? openat(hush__dir_fd(f->dir), f->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW)
+		    : open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (f->follow ? 0 : O_NOFOLLOW));
 	if (fd < 0) {
 		if (errno == ENOENT) /* vanished since the walk */
 			return 0;
@@ -232,17 +253,31 @@ static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, hush_buf 
 	return 0;
 }
 
-/* hush__walk_ctx.add: one more file for the workers. */
-static int add_file(void *arg, const char *path, const char *relpath, bool follow)
+/* hush__walk_ctx.add: one more file for the workers, which holds its folder; waits while the queue is full. */
+static int add_file(void *arg, const char *path, const char *relpath, bool follow, hush__dir *dir, const char *name)
 {
 	scan_state *s = arg;
 	int err;
 
 	pthread_mutex_lock(&s->lock);
-	err = s->stop ? WALK_STOPPED : hush__file_list_add(&s->files, path, relpath, follow);
+	while (!s->stop && s->files.n - s->next >= s->queue_max) {
+		s->walk_waits = true;
+		pthread_cond_wait(&s->room, &s->lock);
+	}
+	err = s->stop ? WALK_STOPPED : hush__file_list_add(&s->files, path, relpath, follow, dir, name);
 	pthread_cond_signal(&s->more);
 	pthread_mutex_unlock(&s->lock);
 	return err;
+}
+
+/* hush__walk_ctx.add for the lists of several paths, walked before the scan: no folder is kept open. */
+static int add_listed(void *arg, const char *path, const char *relpath, bool follow, hush__dir *dir, const char *name)
+{
+	scan_state *s = arg;
+
+	(void)dir;
+	(void)name;
+	return hush__file_list_add(&s->files, path, relpath, follow, NULL, NULL);
 }
 
 static void stop_scan(scan_state *s)
@@ -250,6 +285,7 @@ static void stop_scan(scan_state *s)
 	pthread_mutex_lock(&s->lock);
 	s->stop = true;
 	pthread_cond_broadcast(&s->more);
+	pthread_cond_broadcast(&s->room);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -261,7 +297,10 @@ static void walk_done(scan_state *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* The next file to scan (a copy: the list may grow, its strings stay put), waiting for the walk; false at the end. */
+/*
+ * The next file to scan (a copy: the list may grow, its strings stay put; the copy takes over its folder's
+ * reference), waiting for the walk; false at the end.
+ */
 static bool take_file(scan_state *s, hush__file *f)
 {
 	bool got = false;
@@ -270,41 +309,81 @@ static bool take_file(scan_state *s, hush__file *f)
 	while (!s->stop && s->next >= s->files.n && s->walking)
 		pthread_cond_wait(&s->more, &s->lock);
 	if (!s->stop && s->next < s->files.n) {
-		*f = s->files.v[s->next++];
+		*f = s->files.v[s->next];
+		s->files.v[s->next++].dir = NULL;
 		got = true;
+		/* wake the walk once the queue is half empty (not at every file) */
+		if (s->walk_waits && s->files.n - s->next <= s->queue_max / 2) {
+			s->walk_waits = false;
+			pthread_cond_signal(&s->room);
+		}
 	}
 	pthread_mutex_unlock(&s->lock);
 	return got;
 }
 
+static size_t queue_cap(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 4 < QUEUE_MAX)
+		return rl.rlim_cur / 4 > QUEUE_MIN ? (size_t)rl.rlim_cur / 4 : QUEUE_MIN;
+	return QUEUE_MAX;
+}
+
+static int scanner_init(scanner *w, scan_state *s)
+{
+	w->s = s;
+	w->ctx = NULL;
+	hush_buf_init(&w->buf, (size_t)MMAP_THRESHOLD);
+	hush_buf_init(&w->u16, hush__utf16_utf8_max(s->sink.opts->max_file_size));
+	return hush_match_ctx_new(&w->ctx, s->sink.m);
+}
+
+static void scanner_dispose(scanner *w)
+{
+	hush_match_ctx_free(w->ctx);
+	hush_buf_dispose(&w->buf);
+	hush_buf_dispose(&w->u16);
+}
+
 static void *worker(void *arg)
 {
 	scan_state *s = arg;
-	hush_match_ctx *ctx = NULL;
+	scanner w;
 	hush__file f;
-	hush_buf buf, u16;
 	int err;
 
-	hush_buf_init(&buf, (size_t)MMAP_THRESHOLD);
-	hush_buf_init(&u16, hush__utf16_utf8_max(s->sink.opts->max_file_size));
-	if ((err = hush_match_ctx_new(&ctx, s->sink.m)) == 0)
-		while (take_file(s, &f) && (err = scan_one(s, ctx, &buf, &u16, &f)) == 0)
-			;
+	if ((err = scanner_init(&w, s)) == 0)
+		while (take_file(s, &f)) {
+			err = scan_one(s, w.ctx, &w.buf, &w.u16, &f);
+			hush__dir_release(f.dir);
+			if (err)
+				break;
+		}
 	if (err) {
 		hush__sink_fail(&s->sink, err);
 		stop_scan(s); /* stop the others and the walk */
 	}
-	hush_match_ctx_free(ctx);
-	hush_buf_dispose(&buf);
-	hush_buf_dispose(&u16);
+	scanner_dispose(&w);
 	return NULL;
+}
+
+/* hush__walk_ctx.add with one thread: the file is scanned at once, in its folder, which the walk holds open. */
+static int scan_now(void *arg, const char *path, const char *relpath, bool follow, hush__dir *dir, const char *name)
+{
+	scanner *w = arg;
+	hush__file f = { (char *)path, (char *)relpath, follow, dir, name };
+
+	return scan_one(w->s, w->ctx, &w->buf, &w->u16, &f);
 }
 
 /*
  * One folder (the usual case) is walked while nt worker threads scan what the walk has found so far: the walk costs
- * no wall time beyond its first files. It cannot report a file twice (it follows no symlinks). Several paths may
- * overlap ("hush scan d d/a.txt"): they are walked first, and the list sorted and deduplicated. With one thread,
- * the walk and then the scan run on the calling thread.
+ * no wall time beyond its first files, and each file is opened relative to its folder, which the walk keeps open
+ * until the file is scanned. It cannot report a file twice (it follows no symlinks). With one thread, each file is
+ * scanned as the walk finds it. Several paths may overlap ("hush scan d d/a.txt"): they are walked first, and the
+ * list sorted and deduplicated.
  */
 int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *const *paths, size_t npaths,
 		    const hush_scan_options *opts)
@@ -316,7 +395,8 @@ int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *c
 	pthread_t tids[HUSH__MAX_THREADS];
 	unsigned nt = hush__thread_count(opts), started = 0;
 	struct stat st;
-	bool stream = npaths == 1 && nt > 1 && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode);
+	bool one_dir = npaths == 1 && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode), stream = one_dir && nt > 1;
+	scanner inline_scan;
 	int err;
 
 	memset(&s, 0, sizeof(s));
@@ -326,14 +406,25 @@ int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *c
 		return err;
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_cond_init(&s.more, NULL);
+	pthread_cond_init(&s.room, NULL);
 	s.walking = true;
+	s.queue_max = queue_cap();
 	pthread_once(&bus_once, install_sigbus);
 	wc.opts = opts;
 	wc.stats = &walked;
 	wc.warn = hush__sink_warn;
 	wc.warn_arg = &s.sink;
-	wc.add = add_file;
+	wc.add = stream ? add_file : add_listed;
 	wc.add_arg = &s;
+	if (one_dir && !stream) {
+		if ((err = scanner_init(&inline_scan, &s)) == 0) {
+			wc.add = scan_now;
+			wc.add_arg = &inline_scan;
+			err = hush__walk(paths[0], &wc);
+		}
+		scanner_dispose(&inline_scan);
+		goto done;
+	}
 	if (stream)
 		for (started = 0; started < nt; started++)
 			if (pthread_create(&tids[started], NULL, worker, &s) != 0)
@@ -359,9 +450,11 @@ int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *c
 		worker(&s); /* one thread, or none could be started */
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
+done:
 	s.sink.res->stats.skipped_ignored += walked.skipped_ignored;
 	s.sink.res->stats.skipped_special += walked.skipped_special;
 	hush__file_list_dispose(&s.files);
+	pthread_cond_destroy(&s.room);
 	pthread_cond_destroy(&s.more);
 	pthread_mutex_destroy(&s.lock);
 	return hush__sink_finish(&s.sink, out, t0, err);

@@ -5,7 +5,9 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +30,35 @@ typedef struct {
 	size_t workdir_len;
 } walker;
 
+struct hush__dir {
+	DIR *d; /* read by the walk; its descriptor is what files are opened relative to */
+	atomic_uint refs;
+};
+
+void hush__dir_hold(hush__dir *d)
+{
+	atomic_fetch_add_explicit(&d->refs, 1, memory_order_relaxed);
+}
+
+void hush__dir_release(hush__dir *d)
+{
+	if (d && atomic_fetch_sub_explicit(&d->refs, 1, memory_order_acq_rel) == 1) {
+		closedir(d->d);
+		free(d);
+	}
+}
+
+int hush__dir_fd(const hush__dir *d)
+{
+	return dirfd(d->d);
+}
+
 void hush__file_list_dispose(hush__file_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].path);
 		free(l->v[i].relpath);
+		hush__dir_release(l->v[i].dir);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));
@@ -64,7 +90,8 @@ void hush__file_list_dedup(hush__file_list *l)
 	l->n = out;
 }
 
-int hush__file_list_add(hush__file_list *l, const char *path, const char *rel, bool follow)
+int hush__file_list_add(hush__file_list *l, const char *path, const char *rel, bool follow, hush__dir *dir,
+			const char *name)
 {
 	hush__file *f;
 
@@ -74,10 +101,17 @@ int hush__file_list_add(hush__file_list *l, const char *path, const char *rel, b
 	f->path = hush__strdup(path);
 	f->relpath = hush__strdup(rel);
 	f->follow = follow;
+	f->dir = NULL;
+	f->name = NULL;
 	if (!f->path || !f->relpath) {
 		free(f->path);
 		free(f->relpath);
 		return HUSH_ENOMEM;
+	}
+	if (dir) {
+		hush__dir_hold(dir);
+		f->dir = dir;
+		f->name = f->path + (name - path);
 	}
 	l->n++;
 	return 0;
@@ -139,9 +173,36 @@ static bool git_ignored(walker *w, const char *abs, bool is_dir)
 	return true;
 }
 
-static int walk_dir(walker *w, const char *path, const char *abs, const char *rel, int depth)
+/*
+ * A folder opened relative to its parent's descriptor (parent_fd, name), or by path at the top (parent_fd -1).
+ * Below the top a symlink is not followed: a folder replaced by one since its parent was read is skipped.
+ */
+static hush__dir *open_dir(walker *w, int parent_fd, const char *name, const char *path)
 {
-	DIR *d;
+	int fd = parent_fd < 0 ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+			       : openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	hush__dir *d;
+
+	if (fd < 0) {
+		/* a folder that vanished or was replaced during the walk is no longer there to scan, as a folder */
+		if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+			w->wc->warn(w->wc->warn_arg, "cannot open directory '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!(d = hush__malloc(sizeof(*d))) || !(d->d = fdopendir(fd))) {
+		w->wc->warn(w->wc->warn_arg, "cannot open directory '%s': %s", path, strerror(errno));
+		free(d);
+		close(fd);
+		return NULL;
+	}
+	atomic_init(&d->refs, 1);
+	return d;
+}
+
+static int walk_dir(walker *w, int parent_fd, const char *dname, const char *path, const char *abs, const char *rel,
+		    int depth)
+{
+	hush__dir *dir;
 	struct dirent *de;
 	int err = 0;
 
@@ -149,12 +210,9 @@ static int walk_dir(walker *w, const char *path, const char *abs, const char *re
 		w->wc->warn(w->wc->warn_arg, "skipping '%s': directories nested deeper than %d", path, MAX_DEPTH);
 		return 0;
 	}
-	if (!(d = opendir(path))) {
-		if (errno != ENOENT) /* a folder that vanished during the walk is no longer there to scan, as a file */
-			w->wc->warn(w->wc->warn_arg, "cannot open directory '%s': %s", path, strerror(errno));
+	if (!(dir = open_dir(w, parent_fd, dname, path)))
 		return 0;
-	}
-	while (!err && (de = readdir(d)) != NULL) {
+	while (!err && (de = readdir(dir->d)) != NULL) {
 		const char *name = de->d_name;
 		char *cpath = NULL, *cabs = NULL, *crel = NULL;
 		struct stat st;
@@ -174,7 +232,7 @@ static int walk_dir(walker *w, const char *path, const char *abs, const char *re
 			err = HUSH_ENOMEM;
 		} else if (de->d_type != DT_UNKNOWN && st.st_mode == 0) {
 			w->wc->stats->skipped_special++; /* FIFOs, sockets and devices */
-		} else if (de->d_type == DT_UNKNOWN && lstat(cpath, &st) < 0) {
+		} else if (de->d_type == DT_UNKNOWN && fstatat(dirfd(dir->d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno != ENOENT) /* a file that vanished during the walk is no longer there to scan */
 				w->wc->warn(w->wc->warn_arg, "cannot stat '%s': %s", cpath, strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
@@ -184,13 +242,13 @@ static int walk_dir(walker *w, const char *path, const char *abs, const char *re
 				 crel[0])
 				w->wc->stats->skipped_ignored++;
 			else
-				err = walk_dir(w, cpath, cabs, crel, depth + 1);
+				err = walk_dir(w, dirfd(dir->d), name, cpath, cabs, crel, depth + 1);
 		} else if (S_ISREG(st.st_mode)) {
 			if ((w->wc->opts->gitignore && git_ignored(w, cabs, false)) ||
 			    (w->wc->opts->config && hush_config_path_allowed(w->wc->opts->config, crel)))
 				w->wc->stats->skipped_ignored++;
 			else
-				err = w->wc->add(w->wc->add_arg, cpath, crel, false);
+				err = w->wc->add(w->wc->add_arg, cpath, crel, false, dir, cpath + strlen(cpath) - strlen(name));
 		} else {
 			w->wc->stats->skipped_special++; /* symlinks, FIFOs, sockets and devices */
 		}
@@ -198,7 +256,7 @@ static int walk_dir(walker *w, const char *path, const char *abs, const char *re
 		free(cabs);
 		free(crel);
 	}
-	closedir(d);
+	hush__dir_release(dir);
 	return err;
 }
 
@@ -224,7 +282,7 @@ int hush__walk(const char *path, const hush__walk_ctx *wc)
 		return 0;
 	}
 	if (S_ISREG(st.st_mode)) {
-		err = wc->add(wc->add_arg, path, rel, true);
+		err = wc->add(wc->add_arg, path, rel, true, NULL, NULL);
 		free(rel);
 		return err;
 	}
@@ -267,7 +325,7 @@ int hush__walk(const char *path, const hush__walk_ctx *wc)
 		}
 		free(wd);
 	}
-	err = walk_dir(&w, path, abs, rel, 0);
+	err = walk_dir(&w, -1, NULL, path, abs, rel, 0);
 	git_index_free(w.index);
 	git_repository_free(w.repo);
 	free(w.workdir);

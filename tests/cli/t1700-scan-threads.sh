@@ -77,6 +77,19 @@ test_expect_success "the text and JSON Lines reports do not depend on the thread
 	test "$(wc -l <l1)" -eq 21
 '
 
+test_expect_success "a low descriptor limit: each queued file holds its folder open, and the queue stays under it" '
+	yes "plain text without any secret in it" | head -c 65536 >blob &&
+	i=0 &&
+	while [ $i -lt 200 ]; do
+		mkdir -p fds/d$i && cp blob fds/d$i/f || exit 1
+		i=$((i + 1))
+	done &&
+	for j in 1 2 4; do
+		(ulimit -n 40 && "$HUSH" scan --strict -j $j fds) 2>err &&
+		grep_q "^hush: scanned 200 files (12.5 MiB) in [0-9]* ms: 0 findings$" err || exit 1
+	done
+'
+
 test_expect_success "a warm-cache scan of 10 small files succeeds" '
 	mkdir ten &&
 	for i in 0 1 2 3 4 5 6 7 8 9; do
