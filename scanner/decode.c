@@ -380,6 +380,16 @@ __attribute__((target("avx512f,avx512bw"))) static inline uint64_t kinds64_avx51
 	*lower = (uint64_t)_mm512_test_epi8_mask(t, _mm512_set1_epi8(16 | 32));
 	return (uint64_t)_mm512_test_epi8_mask(t, t);
 }
+
+/* kinds64_avx512 for the base64 class and the digits, '+' and '/' only. */
+__attribute__((target("avx512f,avx512bw"))) static inline uint64_t digsym64_avx512(const unsigned char *p,
+										    uint64_t *digsym)
+{
+	__m512i t = nibbles512(kind_lo, kind_hi, p);
+
+	*digsym = (uint64_t)_mm512_test_epi8_mask(t, _mm512_set1_epi8(1 | 2));
+	return (uint64_t)_mm512_test_epi8_mask(t, t);
+}
 #endif
 
 #if defined(__SSE2__)
@@ -594,6 +604,48 @@ static ALWAYS_INLINE uint64_t skip_blocks(unsigned k, unsigned minlen, const cha
 	return b;
 }
 
+/* The base64 class among 64 bytes at p, and in *d those that are digits, '+' or '/'. */
+static ALWAYS_INLINE uint64_t b64_mask_digsym(const unsigned char *p, int isa, uint64_t *d)
+{
+	uint64_t u, l;
+
+#if defined(__x86_64__) || defined(__i386__)
+	if (isa == ISA_AVX512)
+		return digsym64_avx512(p, d);
+#endif
+	return b64_mask(p, 64, isa, &u, &l, d);
+}
+
+/*
+ * skip_blocks for base64, which also passes over the blocks whose long runs all lack a digit, '+' and '/': every
+ * base64 text b64_plausible accepts has one, and most long runs of source text (identifiers, paths, words) have
+ * none. That leaves a block in ten to look at closely instead of a block in four (measured on the bench sample).
+ * A run that begins before the block is looked at as in skip_blocks, whatever it holds.
+ */
+static ALWAYS_INLINE uint64_t skip_b64(const char *base, uint64_t base_off, uint64_t avail_end, uint64_t limit,
+				       uint64_t b, uint64_t *rs, int isa)
+{
+	uint64_t r = *rs;
+
+	while (avail_end - b >= 64 && r < limit) {
+		uint64_t d, m = b64_mask_digsym((const unsigned char *)base + (b - base_off), isa, &d);
+		uint64_t lead = (uint64_t)__builtin_ctzll(~m | (uint64_t)1 << 63);
+		uint64_t ends = run_ends(m, HUSH_DECODE_MIN_BASE64);
+
+		/*
+		 * (m + (d & m)) & ~m: the byte after each run that holds a digit or symbol (b64_candidates). A run open
+		 * at the block's end is not marked (its carry leaves the word): the next block, or run_next after the
+		 * last whole one, looks at it through r, like the run open at b here.
+		 */
+		if (b - r + lead >= HUSH_DECODE_MIN_BASE64 || (((m + (d & m)) & ~m) >> 1 & ends))
+			break;
+		r = b + 64 - (uint64_t)__builtin_clzll(~m);
+		b += 64;
+	}
+	*rs = r;
+	return b;
+}
+
 static ALWAYS_INLINE bool run_next(unsigned k, unsigned minlen, const char *base, uint64_t base_off,
 				   uint64_t avail_end, uint64_t limit, hush__dec_cursor *cur, uint64_t *s, uint64_t *e,
 				   int isa)
@@ -616,8 +668,9 @@ again:
 		size_t n;
 		uint64_t valid, u = 0, l = 0, d = 0, m;
 
-		if ((b = skip_blocks(k, minlen, base, base_off, avail_end, limit, b, &rs, isa)) >= avail_end ||
-		    rs >= limit)
+		b = k == C_B64 ? skip_b64(base, base_off, avail_end, limit, b, &rs, isa)
+			       : skip_blocks(k, minlen, base, base_off, avail_end, limit, b, &rs, isa);
+		if (b >= avail_end || rs >= limit)
 			break;
 		n = avail_end - b < 64 ? (size_t)(avail_end - b) : 64;
 		valid = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
