@@ -395,7 +395,7 @@ int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *c
 	pthread_t tids[HUSH__MAX_THREADS];
 	unsigned nt = hush__thread_count(opts), started = 0;
 	struct stat st;
-	bool one_dir = npaths == 1 && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode), stream = one_dir && nt > 1;
+	bool one_dir = npaths == 1 && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode), stream = false;
 	scanner inline_scan;
 	int err;
 
@@ -414,8 +414,17 @@ int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *c
 	wc.stats = &walked;
 	wc.warn = hush__sink_warn;
 	wc.warn_arg = &s.sink;
-	wc.add = stream ? add_file : add_listed;
+	wc.add = add_listed;
 	wc.add_arg = &s;
+	if (one_dir && nt > 1) {
+		for (started = 0; started < nt; started++)
+			if (pthread_create(&tids[started], NULL, worker, &s) != 0)
+				break;
+		/* (with no worker started, nobody would take from the queue: scan on this thread instead) */
+		stream = started > 0;
+		if (stream)
+			wc.add = add_file;
+	}
 	if (one_dir && !stream) {
 		if ((err = scanner_init(&inline_scan, &s)) == 0) {
 			wc.add = scan_now;
@@ -425,10 +434,6 @@ int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *c
 		scanner_dispose(&inline_scan);
 		goto done;
 	}
-	if (stream)
-		for (started = 0; started < nt; started++)
-			if (pthread_create(&tids[started], NULL, worker, &s) != 0)
-				break;
 	for (size_t i = 0; i < npaths && !err; i++)
 		err = hush__walk(paths[i], &wc);
 	if (err == WALK_STOPPED)
