@@ -90,6 +90,18 @@ test_expect_success "a low descriptor limit: each queued file holds its folder o
 	done
 '
 
+# (under a low descriptor limit the queue of found files is short: 200 files overflow it)
+test_expect_success "no thread can be started: the scan runs on the calling thread, whole" '
+	test -f "$HUSH_NO_THREADS_LIB" &&
+	for j in 2 8; do
+		expect_code 1 timeout 60 env LD_PRELOAD="$HUSH_NO_THREADS_LIB" \
+			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+			sh -c "ulimit -n 40 && exec \"\$0\" \"\$@\"" "$HUSH" scan -q -j $j --format json tree >nt.json &&
+		strip_elapsed nt.json >nt &&
+		test_cmp j1 nt || exit 1
+	done
+'
+
 test_expect_success "a warm-cache scan of 10 small files succeeds" '
 	mkdir ten &&
 	for i in 0 1 2 3 4 5 6 7 8 9; do
