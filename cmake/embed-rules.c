@@ -19,7 +19,7 @@
 /* The loader refers to the catalogue it is building: empty here. */
 const hush_embedded_file hush_builtin_rules_full[] = { { NULL, NULL, 0 } };
 const size_t hush_builtin_rules_count = 0;
-const hush__builtin_rule hush__builtin_catalogue[] = { { NULL } };
+const hush__builtin_rule hush__builtin_catalogue[] = { { .id = NULL } };
 const size_t hush__builtin_catalogue_count = 0;
 
 static char *slurp(const char *path, size_t *len)
