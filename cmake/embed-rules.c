@@ -114,11 +114,9 @@ int main(int argc, char **argv)
 	fprintf(out, "\nconst hush_embedded_file hush_builtin_rules_full[] = {\n");
 	for (int i = 2; i < argc; i++) {
 		const char *base = strrchr(argv[i], '/');
-		size_t len;
-		char *data = slurp(argv[i], &len);
 
-		free(data);
-		fprintf(out, "\t{ \"rules/%s\", (const char *)full_%d, %zu },\n", base ? base + 1 : argv[i], i - 2, len);
+		fprintf(out, "\t{ \"rules/%s\", (const char *)full_%d, sizeof(full_%d) - 1 },\n", base ? base + 1 : argv[i],
+			i - 2, i - 2);
 	}
 	fprintf(out, "\t{ NULL, NULL, 0 }\n};\nconst size_t hush_builtin_rules_count = %d;\n\n", argc - 2);
 
