@@ -380,16 +380,6 @@ __attribute__((target("avx512f,avx512bw"))) static inline uint64_t kinds64_avx51
 	*lower = (uint64_t)_mm512_test_epi8_mask(t, _mm512_set1_epi8(16 | 32));
 	return (uint64_t)_mm512_test_epi8_mask(t, t);
 }
-
-/* kinds64_avx512 for the base64 class and the digits, '+' and '/' only. */
-__attribute__((target("avx512f,avx512bw"))) static inline uint64_t digsym64_avx512(const unsigned char *p,
-										    uint64_t *digsym)
-{
-	__m512i t = nibbles512(kind_lo, kind_hi, p);
-
-	*digsym = (uint64_t)_mm512_test_epi8_mask(t, _mm512_set1_epi8(1 | 2));
-	return (uint64_t)_mm512_test_epi8_mask(t, t);
-}
 #endif
 
 #if defined(__SSE2__)
@@ -604,42 +594,54 @@ static ALWAYS_INLINE uint64_t skip_blocks(unsigned k, unsigned minlen, const cha
 	return b;
 }
 
-/* The base64 class among 64 bytes at p, and in *d those that are digits, '+' or '/'. */
-static ALWAYS_INLINE uint64_t b64_mask_digsym(const unsigned char *p, int isa, uint64_t *d)
+/* a + b + *carry, the carry out in *carry (0 or 1) */
+static ALWAYS_INLINE uint64_t add_carry(uint64_t a, uint64_t b, unsigned char *carry)
 {
-	uint64_t u, l;
+#if defined(__x86_64__)
+	unsigned long long sum;
 
-#if defined(__x86_64__) || defined(__i386__)
-	if (isa == ISA_AVX512)
-		return digsym64_avx512(p, d);
+	*carry = _addcarry_u64(*carry, a, b, &sum);
+	return sum;
+#else
+	uint64_t sum = a + b, total = sum + *carry;
+
+	*carry = (unsigned char)((sum < a) | (total < sum));
+	return total;
 #endif
-	return b64_mask(p, 64, isa, &u, &l, d);
 }
 
 /*
- * skip_blocks for base64, which also passes over the blocks whose long runs all lack a digit, '+' and '/': every
- * base64 text b64_plausible accepts has one, and most long runs of source text (identifiers, paths, words) have
- * none. That leaves a block in ten to look at closely instead of a block in four (measured on the bench sample).
- * A run that begins before the block is looked at as in skip_blocks, whatever it holds.
+ * skip_blocks for base64, which also passes over the blocks whose runs all lack one of the three kinds of
+ * character (b64_plausible): every base64 text it accepts has an upper-case letter, a lower-case letter and a
+ * digit, '+' or '/', and most long runs of source text (identifiers, paths, words) lack one. The carry trick of
+ * b64_candidates marks the byte after each run that holds a kind; here each kind's addition takes the carry out of
+ * the previous block's, so a run that crosses blocks is judged whole, from where it began (r), without going back.
+ * A block stops the pass when a run that ends in it is long enough and holds all three kinds. Its length is known
+ * from r for the run open at the block's start, and from run_ends for the runs that begin in it.
+ *
+ * The run open when the pass begins started before b when r < b (run_next looked at it): its kinds are not known,
+ * so they count as present, which leaves it to run_next as skip_blocks would. The pass stops short of a run that
+ * reaches HUSH_DECODE_MAX_SPAN bytes, which run_next cuts into pieces.
  */
 static ALWAYS_INLINE uint64_t skip_b64(const char *base, uint64_t base_off, uint64_t avail_end, uint64_t limit,
 				       uint64_t b, uint64_t *rs, int isa)
 {
 	uint64_t r = *rs;
+	unsigned char cu = r < b, cl = cu, cd = cu;
 
 	while (avail_end - b >= 64 && r < limit) {
-		uint64_t d, m = b64_mask_digsym((const unsigned char *)base + (b - base_off), isa, &d);
-		uint64_t lead = (uint64_t)__builtin_ctzll(~m | (uint64_t)1 << 63);
-		uint64_t ends = run_ends(m, HUSH_DECODE_MIN_BASE64);
+		uint64_t u, l, d, m = b64_mask((const unsigned char *)base + (b - base_off), 64, isa, &u, &l, &d);
+		uint64_t out = ~m, past, first, lead_len;
 
-		/*
-		 * (m + (d & m)) & ~m: the byte after each run that holds a digit or symbol (b64_candidates). A run open
-		 * at the block's end is not marked (its carry leaves the word): the next block, or run_next after the
-		 * last whole one, looks at it through r, like the run open at b here.
-		 */
-		if (b - r + lead >= HUSH_DECODE_MIN_BASE64 || (((m + (d & m)) & ~m) >> 1 & ends))
+		/* bit j of past: byte j is the first after a run that holds all three kinds */
+		past = add_carry(m, u & m, &cu) & add_carry(m, l & m, &cl) & add_carry(m, d & m, &cd) & out;
+		first = out & (m + 1); /* the byte after the run open at b (0 when the run fills the block) */
+		lead_len = b + (uint64_t)__builtin_ctzll(out | (uint64_t)1 << 63) - r;
+		if ((past & (run_ends(m, HUSH_DECODE_MIN_BASE64) << 1 | (lead_len >= HUSH_DECODE_MIN_BASE64 ? first : 0))) ||
+		    b + 128 - r > HUSH_DECODE_MAX_SPAN)
 			break;
-		r = b + 64 - (uint64_t)__builtin_clzll(~m);
+		if (out)
+			r = b + 64 - (uint64_t)__builtin_clzll(out); /* after the last byte outside the class */
 		b += 64;
 	}
 	*rs = r;
