@@ -72,6 +72,20 @@ if how == "tty":
     a[0] |= termios.IXON
     termios.tcsetattr(slave, termios.TCSANOW, a)
     os.write(master, b"\x13")  # ^S: output stops until ^Q
+    # The line discipline takes the ^S in later, in a kernel work item: until then output still flows, and a command
+    # that starts fast (hush scan takes a few ms) would write past the stop and finish. Wait until a non-blocking
+    # write to the terminal finds output stopped (the probe bytes that went through reach the master, unread).
+    probe = os.open(os.ttyname(slave), os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    stop_deadline = time.time() + 10
+    while True:
+        try:
+            os.write(probe, b"\0")
+        except BlockingIOError:
+            break
+        if time.time() > stop_deadline:
+            sys.exit("held.py: the terminal did not stop its output within 10 s of ^S")
+        time.sleep(0.001)
+    os.close(probe)
     p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=err, preexec_fn=pre(True))
     os.close(slave)
 elif how == "stdin":
