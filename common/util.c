@@ -193,21 +193,27 @@ int hush__mkdir_p(const char *dir, unsigned mode)
 	return rc;
 }
 
+size_t hush__path_join_at(char *out, const char *dir, size_t dl, const char *name, size_t nl)
+{
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	if (dl == 1 && dir[0] == '.') { /* "./x" reads worse than "x" */
+		dl = 0;
+	} else {
+		memcpy(out, dir, dl);
+		out[dl++] = '/';
+	}
+	memcpy(out + dl, name, nl + 1);
+	return dl;
+}
+
 char *hush__path_join(const char *dir, const char *name)
 {
 	size_t dl = strlen(dir), nl = strlen(name);
-	char *p;
+	char *p = hush__malloc(dl + nl + 2);
 
-	while (dl > 1 && dir[dl - 1] == '/')
-		dl--;
-	if (dl == 1 && dir[0] == '.') /* "./x" reads worse than "x" */
-		return hush__strdup(name);
-	p = hush__malloc(dl + nl + 2);
-	if (!p)
-		return NULL;
-	memcpy(p, dir, dl);
-	p[dl] = '/';
-	memcpy(p + dl + 1, name, nl + 1);
+	if (p)
+		hush__path_join_at(p, dir, dl, name, nl);
 	return p;
 }
 

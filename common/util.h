@@ -42,6 +42,11 @@ int hush__mkdir_p(const char *dir, unsigned mode);
 
 /* Join a directory and a name with one '/'. Returns a malloc'd string or NULL. */
 char *hush__path_join(const char *dir, const char *name);
+/*
+ * hush__path_join written at out, which has room for dl + nl + 2 bytes (dl = strlen(dir), nl = strlen(name)), for
+ * callers that join many names to one folder. Returns the offset of name in out.
+ */
+size_t hush__path_join_at(char *out, const char *dir, size_t dl, const char *name, size_t nl);
 
 /* Lowercase hex of len bytes into out (2*len+1 bytes). */
 void hush__hex(char *out, const unsigned char *in, size_t len);

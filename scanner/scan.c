@@ -34,6 +34,7 @@
  */
 #define QUEUE_MAX 256
 #define QUEUE_MIN 4
+#define QUEUE_COMPACT 32 /* taken entries that the list may hold before it moves its queue to the front */
 
 typedef struct {
 	hush__sink sink;
@@ -264,6 +265,15 @@ static int add_file(void *arg, const char *path, const char *relpath, bool follo
 		s->walk_waits = true;
 		pthread_cond_wait(&s->room, &s->lock);
 	}
+	/*
+	 * The taken entries are empty: move the queue back to the front of the list once they outnumber it, so the
+	 * list stays the size of the queue however many files the walk finds (and nothing is left to free at the end)
+	 */
+	if (s->next >= QUEUE_COMPACT && s->next >= s->files.n - s->next) {
+		memmove(s->files.v, s->files.v + s->next, (s->files.n - s->next) * sizeof(*s->files.v));
+		s->files.n -= s->next;
+		s->next = 0;
+	}
 	err = s->stop ? WALK_STOPPED : hush__file_list_add(&s->files, path, relpath, follow, dir, name);
 	pthread_cond_signal(&s->more);
 	pthread_mutex_unlock(&s->lock);
@@ -309,8 +319,11 @@ static bool take_file(scan_state *s, hush__file *f)
 	while (!s->stop && s->next >= s->files.n && s->walking)
 		pthread_cond_wait(&s->more, &s->lock);
 	if (!s->stop && s->next < s->files.n) {
-		*f = s->files.v[s->next];
-		s->files.v[s->next++].dir = NULL;
+		hush__file *e = &s->files.v[s->next++];
+
+		*f = *e; /* the taker owns the strings and the folder now */
+		e->path = e->relpath = NULL;
+		e->dir = NULL;
 		got = true;
 		/* wake the walk once the queue is half empty (not at every file) */
 		if (s->walk_waits && s->files.n - s->next <= s->queue_max / 2) {
@@ -358,6 +371,7 @@ static void *worker(void *arg)
 		while (take_file(s, &f)) {
 			err = scan_one(s, w.ctx, &w.buf, &w.u16, &f);
 			hush__dir_release(f.dir);
+			free(f.path); /* (and relpath, in the same allocation) */
 			if (err)
 				break;
 		}

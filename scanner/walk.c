@@ -56,8 +56,7 @@ int hush__dir_fd(const hush__dir *d)
 void hush__file_list_dispose(hush__file_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].path);
-		free(l->v[i].relpath);
+		free(l->v[i].path); /* (relpath lies in the same allocation) */
 		hush__dir_release(l->v[i].dir);
 	}
 	free(l->v);
@@ -82,7 +81,6 @@ void hush__file_list_dedup(hush__file_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		if (out && !strcmp(l->v[out - 1].relpath, l->v[i].relpath)) {
 			free(l->v[i].path);
-			free(l->v[i].relpath);
 			continue;
 		}
 		l->v[out++] = l->v[i];
@@ -93,21 +91,21 @@ void hush__file_list_dedup(hush__file_list *l)
 int hush__file_list_add(hush__file_list *l, const char *path, const char *rel, bool follow, hush__dir *dir,
 			const char *name)
 {
+	size_t pl = strlen(path) + 1, rl = strlen(rel) + 1;
 	hush__file *f;
 
 	if (hush__array_grow((void **)&l->v, &l->alloc, l->n, sizeof(*l->v)))
 		return HUSH_ENOMEM;
 	f = &l->v[l->n];
-	f->path = hush__strdup(path);
-	f->relpath = hush__strdup(rel);
+	/* one allocation for both strings: the walk adds a file per entry, and the worker that scans it frees it */
+	if (!(f->path = hush__malloc(pl + rl)))
+		return HUSH_ENOMEM;
+	memcpy(f->path, path, pl);
+	f->relpath = f->path + pl;
+	memcpy(f->relpath, rel, rl);
 	f->follow = follow;
 	f->dir = NULL;
 	f->name = NULL;
-	if (!f->path || !f->relpath) {
-		free(f->path);
-		free(f->relpath);
-		return HUSH_ENOMEM;
-	}
 	if (dir) {
 		hush__dir_hold(dir);
 		f->dir = dir;
@@ -202,6 +200,9 @@ static hush__dir *open_dir(walker *w, int parent_fd, const char *name, const cha
 static int walk_dir(walker *w, int parent_fd, const char *dname, const char *path, const char *abs, const char *rel,
 		    int depth)
 {
+	size_t plen = strlen(path), alen = strlen(abs), rlen = strlen(rel), cap = 0;
+	bool gitignore = w->wc->opts->gitignore;
+	char *names = NULL; /* the entry's path, absolute path (for .gitignore) and relative path, reused entry to entry */
 	hush__dir *dir;
 	struct dirent *de;
 	int err = 0;
@@ -213,30 +214,50 @@ static int walk_dir(walker *w, int parent_fd, const char *dname, const char *pat
 	if (!(dir = open_dir(w, parent_fd, dname, path)))
 		return 0;
 	while (!err && (de = readdir(dir->d)) != NULL) {
-		const char *name = de->d_name;
-		char *cpath = NULL, *cabs = NULL, *crel = NULL;
+		const char *name = de->d_name, *cabs = abs;
+		size_t nl, need, at;
+		char *cpath, *crel;
 		struct stat st;
 
 		if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, ".git"))
 			continue;
-		cpath = hush__path_join(path, name);
-		cabs = hush__path_join(abs, name);
-		crel = rel[0] ? hush__path_join(rel, name) : hush__strdup(name);
+		nl = strlen(name);
+		need = (plen + nl + 2) + (gitignore ? alen + nl + 2 : 0) + (rlen + nl + 2);
+		if (need > cap) {
+			char *grown = hush__reallocarray(names, need, 1);
+
+			if (!grown) {
+				err = HUSH_ENOMEM;
+				break;
+			}
+			names = grown;
+			cap = need;
+		}
+		cpath = names;
+		at = hush__path_join_at(cpath, path, plen, name, nl);
+		crel = cpath + plen + nl + 2;
+		if (gitignore) {
+			hush__path_join_at(crel, abs, alen, name, nl);
+			cabs = crel;
+			crel += alen + nl + 2;
+		}
+		if (rlen)
+			hush__path_join_at(crel, rel, rlen, name, nl);
+		else
+			memcpy(crel, name, nl + 1);
 		/* readdir's d_type spares an lstat per entry; only an unknown type needs one */
 		memset(&st, 0, sizeof(st));
 		st.st_mode = de->d_type == DT_REG   ? S_IFREG
 			     : de->d_type == DT_DIR ? S_IFDIR
 			     : de->d_type == DT_LNK ? S_IFLNK
 						    : 0;
-		if (!cpath || !cabs || !crel) {
-			err = HUSH_ENOMEM;
-		} else if (de->d_type != DT_UNKNOWN && st.st_mode == 0) {
+		if (de->d_type != DT_UNKNOWN && st.st_mode == 0) {
 			w->wc->stats->skipped_special++; /* FIFOs, sockets and devices */
 		} else if (de->d_type == DT_UNKNOWN && fstatat(dirfd(dir->d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno != ENOENT) /* a file that vanished during the walk is no longer there to scan */
 				w->wc->warn(w->wc->warn_arg, "cannot stat '%s': %s", cpath, strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
-			if (w->wc->opts->gitignore && git_ignored(w, cabs, true))
+			if (gitignore && git_ignored(w, cabs, true))
 				w->wc->stats->skipped_ignored++;
 			else if (w->wc->opts->config && hush_config_path_allowed(w->wc->opts->config, crel) &&
 				 crel[0])
@@ -244,18 +265,16 @@ static int walk_dir(walker *w, int parent_fd, const char *dname, const char *pat
 			else
 				err = walk_dir(w, dirfd(dir->d), name, cpath, cabs, crel, depth + 1);
 		} else if (S_ISREG(st.st_mode)) {
-			if ((w->wc->opts->gitignore && git_ignored(w, cabs, false)) ||
+			if ((gitignore && git_ignored(w, cabs, false)) ||
 			    (w->wc->opts->config && hush_config_path_allowed(w->wc->opts->config, crel)))
 				w->wc->stats->skipped_ignored++;
 			else
-				err = w->wc->add(w->wc->add_arg, cpath, crel, false, dir, cpath + strlen(cpath) - strlen(name));
+				err = w->wc->add(w->wc->add_arg, cpath, crel, false, dir, cpath + at);
 		} else {
 			w->wc->stats->skipped_special++; /* symlinks, FIFOs, sockets and devices */
 		}
-		free(cpath);
-		free(cabs);
-		free(crel);
 	}
+	free(names);
 	hush__dir_release(dir);
 	return err;
 }

@@ -19,8 +19,8 @@ void hush__dir_release(hush__dir *d);
 int hush__dir_fd(const hush__dir *d);
 
 typedef struct {
-	char *path;       /* path to open */
-	char *relpath;    /* repository-relative path */
+	char *path;       /* path to open; one allocation that also holds relpath (free path only) */
+	char *relpath;    /* repository-relative path (inside path's allocation) */
 	bool follow;      /* named on the command line: a symlink may be followed */
 	hush__dir *dir;   /* the open folder the file is in (a held reference), or NULL: open path */
 	const char *name; /* with dir: the file's name in it (the end of path) */
@@ -48,7 +48,10 @@ typedef struct {
 /* Report the files below path (or path itself) to wc->add. Errors that only affect one entry are warnings. */
 int hush__walk(const char *path, const hush__walk_ctx *wc);
 
-/* Append a copy of a file to l, holding dir when it is not NULL (name: the end of path). */
+/*
+ * Append a copy of a file to l, holding dir when it is not NULL (name: the end of path). The copy's path and relpath
+ * are one allocation: whoever takes the entry out of the list frees its path, and with it its relpath.
+ */
 int hush__file_list_add(hush__file_list *l, const char *path, const char *relpath, bool follow, hush__dir *dir,
 			const char *name);
 /* Free the entries, releasing the folders they still hold. */
