@@ -473,6 +473,32 @@ static inline uint64_t run_ends(uint64_t m, unsigned minlen)
 	return m16 & m4 << 16; /* 20: 16 ending at j and 4 ending 16 before */
 }
 
+/* a + b + *carry, the carry out in *carry (0 or 1) */
+static ALWAYS_INLINE uint64_t add_carry(uint64_t a, uint64_t b, unsigned char *carry)
+{
+#if defined(__x86_64__)
+	unsigned long long sum;
+
+	*carry = _addcarry_u64(*carry, a, b, &sum);
+	return sum;
+#else
+	uint64_t sum = a + b, total = sum + *carry;
+
+	*carry = (unsigned char)((sum < a) | (total < sum));
+	return total;
+#endif
+}
+
+/*
+ * Bit j set when byte j is the first after a run of m that holds a byte of each of u, l and d: (m + (x & m)) & ~m
+ * for each kind x. carry[k] is added to kind k's sum and receives its carry out, so that a run open at the block's
+ * end passes what it holds on to the next block (all zero: the block alone).
+ */
+static ALWAYS_INLINE uint64_t past_kinds(uint64_t m, uint64_t u, uint64_t l, uint64_t d, unsigned char carry[3])
+{
+	return add_carry(m, u & m, &carry[0]) & add_carry(m, l & m, &carry[1]) & add_carry(m, d & m, &carry[2]) & ~m;
+}
+
 /*
  * The base64 runs of a block worth a closer look: a bit inside each run of m that is long enough and holds an
  * upper-case letter, a lower-case letter and a digit or '+' or '/' (seeds u, l, d), which b64_plausible requires
@@ -483,10 +509,10 @@ static inline uint64_t run_ends(uint64_t m, unsigned minlen)
  */
 static inline uint64_t b64_candidates(uint64_t m, uint64_t u, uint64_t l, uint64_t d)
 {
+	unsigned char none[3] = { 0, 0, 0 };
 	uint64_t ends = run_ends(m, HUSH_DECODE_MIN_BASE64);
-	uint64_t past = (m + (u & m)) & (m + (l & m)) & (m + (d & m)) & ~m;
 
-	return (past >> 1 & ends) | (ends & (uint64_t)1 << 63);
+	return (past_kinds(m, u, l, d, none) >> 1 & ends) | (ends & (uint64_t)1 << 63);
 }
 
 /*
@@ -594,28 +620,12 @@ static ALWAYS_INLINE uint64_t skip_blocks(unsigned k, unsigned minlen, const cha
 	return b;
 }
 
-/* a + b + *carry, the carry out in *carry (0 or 1) */
-static ALWAYS_INLINE uint64_t add_carry(uint64_t a, uint64_t b, unsigned char *carry)
-{
-#if defined(__x86_64__)
-	unsigned long long sum;
-
-	*carry = _addcarry_u64(*carry, a, b, &sum);
-	return sum;
-#else
-	uint64_t sum = a + b, total = sum + *carry;
-
-	*carry = (unsigned char)((sum < a) | (total < sum));
-	return total;
-#endif
-}
-
 /*
  * skip_blocks for base64, which also passes over the blocks whose runs all lack one of the three kinds of
  * character (b64_plausible): every base64 text it accepts has an upper-case letter, a lower-case letter and a
- * digit, '+' or '/', and most long runs of source text (identifiers, paths, words) lack one. The carry trick of
- * b64_candidates marks the byte after each run that holds a kind; here each kind's addition takes the carry out of
- * the previous block's, so a run that crosses blocks is judged whole, from where it began (r), without going back.
+ * digit, '+' or '/', and most long runs of source text (identifiers, paths, words) lack one. past_kinds marks the
+ * byte after each run that holds all three; here each kind's addition takes the carry out of the previous block's,
+ * so a run that crosses blocks is judged whole, from where it began (r), without going back.
  * A block stops the pass when a run that ends in it is long enough and holds all three kinds. Its length is known
  * from r for the run open at the block's start, and from run_ends for the runs that begin in it.
  *
@@ -627,14 +637,13 @@ static ALWAYS_INLINE uint64_t skip_b64(const char *base, uint64_t base_off, uint
 				       uint64_t b, uint64_t *rs, int isa)
 {
 	uint64_t r = *rs;
-	unsigned char cu = r < b, cl = cu, cd = cu;
+	unsigned char carry[3] = { r < b, r < b, r < b };
 
 	while (avail_end - b >= 64 && r < limit) {
 		uint64_t u, l, d, m = b64_mask((const unsigned char *)base + (b - base_off), 64, isa, &u, &l, &d);
 		uint64_t out = ~m, past, first, lead_len;
 
-		/* bit j of past: byte j is the first after a run that holds all three kinds */
-		past = add_carry(m, u & m, &cu) & add_carry(m, l & m, &cl) & add_carry(m, d & m, &cd) & out;
+		past = past_kinds(m, u, l, d, carry);
 		first = out & (m + 1); /* the byte after the run open at b (0 when the run fills the block) */
 		lead_len = b + (uint64_t)__builtin_ctzll(out | (uint64_t)1 << 63) - r;
 		if ((past & (run_ends(m, HUSH_DECODE_MIN_BASE64) << 1 | (lead_len >= HUSH_DECODE_MIN_BASE64 ? first : 0))) ||

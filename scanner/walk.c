@@ -200,8 +200,9 @@ static hush__dir *open_dir(walker *w, int parent_fd, const char *name, const cha
 static int walk_dir(walker *w, int parent_fd, const char *dname, const char *path, const char *abs, const char *rel,
 		    int depth)
 {
-	size_t plen = strlen(path), alen = strlen(abs), rlen = strlen(rel), cap = 0;
 	bool gitignore = w->wc->opts->gitignore;
+	/* abs is only read for .gitignore: without it, the walk passes the top folder's on unchanged */
+	size_t plen = strlen(path), alen = gitignore ? strlen(abs) : 0, rlen = strlen(rel), cap = 0;
 	char *names = NULL; /* the entry's path, absolute path (for .gitignore) and relative path, reused entry to entry */
 	hush__dir *dir;
 	struct dirent *de;
