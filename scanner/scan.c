@@ -1,7 +1,8 @@
 /*
  * scan.c: the scan driver. The calling thread walks the paths while worker threads (one hush_match_ctx each) take
- * the files it finds from a shared list, read them (read() for small files, mmap for large ones, guarded against
- * SIGBUS when a file shrinks under us), match, and turn matches into findings: allowlists, fingerprint, redaction.
+ * the files it finds from a shared list, and it scans from the list itself whenever the list is full. They read the
+ * files (read() for small files, mmap for large ones, guarded against SIGBUS when a file shrinks under us), match,
+ * and turn matches into findings: allowlists, fingerprint, redaction.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,10 +48,11 @@ typedef struct {
 	size_t queue_max;     /* the most files queued (see QUEUE_MAX) */
 	bool walk_waits;      /* the walk waits for room */
 	bool stop;            /* an error: the workers and the walk stop */
+	struct scanner *walk_scanner; /* set: the walking thread scans from a full queue instead of waiting */
 } scan_state;
 
 /* What a thread scans with. */
-typedef struct {
+typedef struct scanner {
 	scan_state *s;
 	hush_match_ctx *ctx;
 	hush_buf buf, u16;
@@ -254,14 +256,65 @@ static int scan_one(scan_state *s, hush_match_ctx *ctx, hush_buf *buf, hush_buf 
 	return 0;
 }
 
-/* hush__walk_ctx.add: one more file for the workers, which holds its folder; waits while the queue is full. */
+static void stop_scan(scan_state *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_broadcast(&s->more);
+	pthread_cond_broadcast(&s->room);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Under s->lock: move the next queued file to f (the taker owns its strings and folder reference then). */
+static bool pop_file(scan_state *s, hush__file *f)
+{
+	hush__file *e;
+
+	if (s->stop || s->next >= s->files.n)
+		return false;
+	e = &s->files.v[s->next++];
+	*f = *e;
+	e->path = e->relpath = NULL;
+	e->dir = NULL;
+	/* wake a waiting walk once the queue is half empty (not at every file) */
+	if (s->walk_waits && s->files.n - s->next <= s->queue_max / 2) {
+		s->walk_waits = false;
+		pthread_cond_signal(&s->room);
+	}
+	return true;
+}
+
+static int scan_taken(scanner *w, hush__file *f)
+{
+	int err = scan_one(w->s, w->ctx, &w->buf, &w->u16, f);
+
+	hush__dir_release(f->dir);
+	free(f->path); /* (and relpath, in the same allocation) */
+	return err;
+}
+
+/*
+ * hush__walk_ctx.add: one more file for the workers, which holds its folder. When the queue is full, the walking
+ * thread scans the oldest queued file itself (it is one of the -j threads), or else waits for room.
+ */
 static int add_file(void *arg, const char *path, const char *relpath, bool follow, hush__dir *dir, const char *name)
 {
 	scan_state *s = arg;
+	hush__file f;
 	int err;
 
 	pthread_mutex_lock(&s->lock);
 	while (!s->stop && s->files.n - s->next >= s->queue_max) {
+		if (s->walk_scanner && pop_file(s, &f)) {
+			pthread_mutex_unlock(&s->lock);
+			if ((err = scan_taken(s->walk_scanner, &f)) != 0) {
+				hush__sink_fail(&s->sink, err);
+				stop_scan(s);
+				return WALK_STOPPED;
+			}
+			pthread_mutex_lock(&s->lock);
+			continue;
+		}
 		s->walk_waits = true;
 		pthread_cond_wait(&s->room, &s->lock);
 	}
@@ -290,15 +343,6 @@ static int add_listed(void *arg, const char *path, const char *relpath, bool fol
 	return hush__file_list_add(&s->files, path, relpath, follow, NULL, NULL);
 }
 
-static void stop_scan(scan_state *s)
-{
-	pthread_mutex_lock(&s->lock);
-	s->stop = true;
-	pthread_cond_broadcast(&s->more);
-	pthread_cond_broadcast(&s->room);
-	pthread_mutex_unlock(&s->lock);
-}
-
 static void walk_done(scan_state *s)
 {
 	pthread_mutex_lock(&s->lock);
@@ -307,30 +351,15 @@ static void walk_done(scan_state *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/*
- * The next file to scan (a copy: the list may grow, its strings stay put; the copy takes over its folder's
- * reference), waiting for the walk; false at the end.
- */
+/* The next file to scan (the taker owns it), waiting for the walk; false at the end. */
 static bool take_file(scan_state *s, hush__file *f)
 {
-	bool got = false;
+	bool got;
 
 	pthread_mutex_lock(&s->lock);
 	while (!s->stop && s->next >= s->files.n && s->walking)
 		pthread_cond_wait(&s->more, &s->lock);
-	if (!s->stop && s->next < s->files.n) {
-		hush__file *e = &s->files.v[s->next++];
-
-		*f = *e; /* the taker owns the strings and the folder now */
-		e->path = e->relpath = NULL;
-		e->dir = NULL;
-		got = true;
-		/* wake the walk once the queue is half empty (not at every file) */
-		if (s->walk_waits && s->files.n - s->next <= s->queue_max / 2) {
-			s->walk_waits = false;
-			pthread_cond_signal(&s->room);
-		}
-	}
+	got = pop_file(s, f);
 	pthread_mutex_unlock(&s->lock);
 	return got;
 }
@@ -360,24 +389,31 @@ static void scanner_dispose(scanner *w)
 	hush_buf_dispose(&w->u16);
 }
 
+/* Scan files from the queue until it is empty and the walk has ended (or the scan stopped). */
+static void drain(scanner *w)
+{
+	hush__file f;
+	int err = 0;
+
+	while (!err && take_file(w->s, &f))
+		err = scan_taken(w, &f);
+	if (err) {
+		hush__sink_fail(&w->s->sink, err);
+		stop_scan(w->s); /* stop the others and the walk */
+	}
+}
+
 static void *worker(void *arg)
 {
 	scan_state *s = arg;
 	scanner w;
-	hush__file f;
 	int err;
 
-	if ((err = scanner_init(&w, s)) == 0)
-		while (take_file(s, &f)) {
-			err = scan_one(s, w.ctx, &w.buf, &w.u16, &f);
-			hush__dir_release(f.dir);
-			free(f.path); /* (and relpath, in the same allocation) */
-			if (err)
-				break;
-		}
-	if (err) {
+	if ((err = scanner_init(&w, s)) == 0) {
+		drain(&w);
+	} else {
 		hush__sink_fail(&s->sink, err);
-		stop_scan(s); /* stop the others and the walk */
+		stop_scan(s);
 	}
 	scanner_dispose(&w);
 	return NULL;
@@ -393,11 +429,13 @@ static int scan_now(void *arg, const char *path, const char *relpath, bool follo
 }
 
 /*
- * One folder (the usual case) is walked while nt worker threads scan what the walk has found so far: the walk costs
- * no wall time beyond its first files, and each file is opened relative to its folder, which the walk keeps open
- * until the file is scanned. It cannot report a file twice (it follows no symlinks). With one thread, each file is
- * scanned as the walk finds it. Several paths may overlap ("hush scan d d/a.txt"): they are walked first, and the
- * list sorted and deduplicated.
+ * One folder (the usual case) is walked while nt - 1 worker threads scan what the walk has found so far, and the
+ * walking thread is the nt-th: whenever the queue is full it scans the oldest queued file instead of waiting, and
+ * once the walk ends it drains the queue with the others. So -j N runs N threads, the walk costs no wall time beyond
+ * its first files, and no thread preempts a worker to walk. Each file is opened relative to its folder, which the
+ * walk keeps open until the file is scanned. It cannot report a file twice (it follows no symlinks). With one thread,
+ * each file is scanned as the walk finds it. Several paths may overlap ("hush scan d d/a.txt"): they are walked
+ * first, and the list sorted and deduplicated.
  */
 int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *const *paths, size_t npaths,
 		    const hush_scan_options *opts)
@@ -409,8 +447,9 @@ int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *c
 	pthread_t tids[HUSH__MAX_THREADS];
 	unsigned nt = hush__thread_count(opts), started = 0;
 	struct stat st;
-	bool one_dir = npaths == 1 && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode), stream = false;
-	scanner inline_scan;
+	bool one_dir = npaths == 1 && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode);
+	scanner here; /* the scanner of this (the walking) thread */
+	bool here_ready = false;
 	int err;
 
 	memset(&s, 0, sizeof(s));
@@ -430,46 +469,51 @@ int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *c
 	wc.warn_arg = &s.sink;
 	wc.add = add_listed;
 	wc.add_arg = &s;
-	if (one_dir && nt > 1) {
-		for (started = 0; started < nt; started++)
+	if (one_dir) {
+		here_ready = true; /* (disposed even when its set-up fails half way) */
+		if ((err = scanner_init(&here, &s)) != 0)
+			goto done;
+		for (started = 0; started + 1 < nt; started++)
 			if (pthread_create(&tids[started], NULL, worker, &s) != 0)
 				break;
-		/* (with no worker started, nobody would take from the queue: scan on this thread instead) */
-		stream = started > 0;
-		if (stream)
-			wc.add = add_file;
-	}
-	if (one_dir && !stream) {
-		if ((err = scanner_init(&inline_scan, &s)) == 0) {
+		if (started == 0) {
+			/* one thread (or no other could be started): each file is scanned as the walk finds it */
 			wc.add = scan_now;
-			wc.add_arg = &inline_scan;
+			wc.add_arg = &here;
 			err = hush__walk(paths[0], &wc);
+			goto done;
 		}
-		scanner_dispose(&inline_scan);
-		goto done;
+		wc.add = add_file;
+		s.walk_scanner = &here;
+		err = hush__walk(paths[0], &wc);
+	} else {
+		for (size_t i = 0; i < npaths && !err; i++)
+			err = hush__walk(paths[i], &wc);
 	}
-	for (size_t i = 0; i < npaths && !err; i++)
-		err = hush__walk(paths[i], &wc);
 	if (err == WALK_STOPPED)
 		err = 0; /* a worker failed: its error is the sink's */
 	else if (err)
 		stop_scan(&s);
-	if (!err && !stream)
+	if (!err && !one_dir)
 		hush__file_list_dedup(&s.files); /* "hush scan d d/a.txt" scans a.txt once */
 	walk_done(&s);
-	if (!err && !stream) {
+	if (one_dir) {
+		drain(&here); /* the walk has ended: this thread helps the workers empty the queue */
+	} else if (!err) {
 		if (nt > s.files.n)
 			nt = s.files.n ? (unsigned)s.files.n : 1;
 		if (nt > 1)
 			for (started = 0; started < nt; started++)
 				if (pthread_create(&tids[started], NULL, worker, &s) != 0)
 					break;
+		if (started == 0)
+			worker(&s); /* one thread, or none could be started */
 	}
-	if (!err && started == 0)
-		worker(&s); /* one thread, or none could be started */
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 done:
+	if (here_ready)
+		scanner_dispose(&here);
 	s.sink.res->stats.skipped_ignored += walked.skipped_ignored;
 	s.sink.res->stats.skipped_special += walked.skipped_special;
 	hush__file_list_dispose(&s.files);
