@@ -55,6 +55,39 @@ NKW=$(wc -l <"$OUT/keywords.txt")
 echo "rg baseline: rg -c -i -F -f $OUT/keywords.txt ($NKW keywords of $("$HUSH" rules list --format json |
 	python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') rules) --no-ignore --hidden -j N"
 echo "timing: best of $RUNS warm-cache runs each, taken in $RUNS rounds that each run every measurement once"
+
+# the issue's reference for this machine's speed: one vectorscan prefilter database of 220 token regexes (the first
+# 220 non-generic rules of the catalogue, as hush compiles them: the prefilter when a rule has one), one thread, over
+# the corpus's copy of /usr/include (bench/refscan.c). The same bare scan with the whole catalogue, and hush -j1, run
+# over the same folder in the same rounds.
+REF_DIR=$TREE/usr/include
+REF=""
+if command -v cc >/dev/null 2>&1 && pkg-config --exists libhs 2>/dev/null; then
+	"$HUSH" rules list --format json | python3 -c '
+import json, sys
+rules = json.load(sys.stdin)
+token = [r for r in rules if not r["generic"]][:220]
+with open(sys.argv[1], "w") as f:
+    f.write("".join((r["prefilter"] or r["pattern"]) + "\n" for r in token))
+with open(sys.argv[2], "w") as f:
+    f.write("".join((r["prefilter"] or r["pattern"]) + "\n" for r in rules))' "$OUT/ref-token.txt" "$OUT/ref-all.txt"
+	# shellcheck disable=SC2046 # pkg-config prints several words
+	if cc -O2 -std=c11 -Wall -Wextra -o "$OUT/refscan" bench/refscan.c $(pkg-config --cflags --libs libhs) \
+		2>"$OUT/refscan.err" &&
+		"$OUT/refscan" build "$OUT/ref-token.txt" "$OUT/ref-token.hsdb" >/dev/null 2>>"$OUT/refscan.err" &&
+		"$OUT/refscan" build "$OUT/ref-all.txt" "$OUT/ref-all.hsdb" >/dev/null 2>>"$OUT/refscan.err"; then
+		REF=$OUT/refscan
+		# shellcheck disable=SC2046 # three numbers
+		set -- $("$REF" scan "$OUT/ref-token.hsdb" "$REF_DIR")
+		REF_FILES=$1 REF_BYTES=$2
+		echo "reference: $(wc -l <"$OUT/ref-token.txt") token regexes, and the whole catalogue" \
+			"($(wc -l <"$OUT/ref-all.txt") rules), each in one vectorscan prefilter database, one thread, over" \
+			"$REF_DIR ($REF_FILES files, $(awk -v b="$REF_BYTES" 'BEGIN { printf "%.1f MB", b / 1e6 }')):" \
+			"$OUT/refscan"
+	else
+		echo "reference: not measured (bench/refscan.c did not build or compile its patterns: $OUT/refscan.err)"
+	fi
+fi
 echo
 
 # rounds: each round runs every measurement once, so all of them see the same spells of a drifting machine
@@ -66,6 +99,11 @@ while [ "$round" -lt "$RUNS" ]; do
 			--report "$OUT/hush-nodecode-j$j.jsonl" -j "$j" "$TREE"
 		time_run "RG$j" rg -c -i -F -f "$OUT/keywords.txt" --no-ignore --hidden -j "$j" "$TREE"
 	done
+	if [ -n "$REF" ]; then
+		time_run REFTOKEN "$REF" scan "$OUT/ref-token.hsdb" "$REF_DIR"
+		time_run REFALL "$REF" scan "$OUT/ref-all.hsdb" "$REF_DIR"
+		time_run HUSHREF "$HUSH" scan --no-ignore -q --format jsonl --report "$OUT/hush-ref.jsonl" -j 1 "$REF_DIR"
+	fi
 	round=$((round + 1))
 done
 for j in 1 2; do
@@ -103,6 +141,15 @@ for j in 1 2; do
 		printf "target -j%d: >= 500 MB/s per thread: %.1f (%s); hush/rg time < 1.0: %.2f (%s)\n",
 			j, pt, (pt >= 500) ? "met" : "MISSED", r, (r < 1.0) ? "met" : "MISSED" }'
 done
+if [ -n "$REF" ]; then
+	echo "the machine's speed, over $REF_DIR, one thread (best of $RUNS; min / median / max):"
+	awk -v b="$REF_BYTES" -v t="$REFTOKEN_WALL" -v a="$REFALL_WALL" -v h="$HUSHREF_WALL" 'BEGIN {
+		printf "  reference, 220 token regexes (issue 2: about 500 MB/s on this machine): %7.1f MB/s\n", b / t / 1e6
+		printf "  the whole catalogue, the same bare vectorscan scan:                      %7.1f MB/s\n", b / a / 1e6
+		printf "  hush -j1 (the whole catalogue, confirmation, decoding, the report):       %7.1f MB/s: " \
+			"%.2f times the reference, %.2f times the bare catalogue scan\n", b / h / 1e6, t / h, a / h }'
+	echo "  wall times: reference $(spread REFTOKEN); catalogue $(spread REFALL); hush $(spread HUSHREF)"
+fi
 python3 - "$OUT/hush-j1.jsonl" "$FILES" "$BYTES" <<'PYEOF'
 import json, sys
 summary = [json.loads(l) for l in open(sys.argv[1]) if '"type":"summary"' in l][-1]

@@ -310,10 +310,12 @@ static int list_rules(const hush_ruleset *rs, bool json)
 
 			for (size_t k = 0; k < r->nkeywords; k++)
 				json_array_append_new(kw, json_string(r->keywords[k]));
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:b}", "id", r->id, "description",
-							     r->description, "confidence",
+			/* the patterns are the catalogue's (public); rules of exact values are never listed */
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:b, s:s?, s:s?}", "id", r->id,
+							     "description", r->description, "confidence",
 							     hush_confidence_name(r->confidence), "source", r->source,
-							     "keywords", kw, "generic", r->generic));
+							     "keywords", kw, "generic", r->generic, "pattern",
+							     r->pattern, "prefilter", r->prefilter));
 		}
 		rc = json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');

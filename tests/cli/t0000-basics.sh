@@ -136,7 +136,10 @@ test_expect_success "rules list --format json has the same rules with their fiel
 	"$HUSH" rules list --no-config >text.out &&
 	expect_code 0 "$HUSH" rules list --no-config --format json >out.json &&
 	json_check out.json "isinstance(d, list) and len(d) >= 60" &&
-	json_check out.json "all(set(r) == {\"id\", \"description\", \"confidence\", \"source\", \"keywords\", \"generic\"} for r in d)" &&
+	json_check out.json "all(set(r) == {\"id\", \"description\", \"confidence\", \"source\", \"keywords\", \"generic\", \"pattern\", \"prefilter\"} for r in d)" &&
+	json_check out.json "all(isinstance(r[\"pattern\"], str) and r[\"pattern\"] and (r[\"prefilter\"] is None or isinstance(r[\"prefilter\"], str)) for r in d)" &&
+	json_check out.json "any(r[\"prefilter\"] for r in d) and any(r[\"prefilter\"] is None for r in d)" &&
+	json_check out.json "[r[\"pattern\"] for r in d if r[\"id\"] == \"aws-access-key-id\"][0].find(\"AKIA\") >= 0" &&
 	json_check out.json "all(r[\"keywords\"] and r[\"confidence\"] in (\"high\", \"medium\", \"low\") for r in d)" &&
 	json_eval out.json "\"\\n\".join(r[\"id\"] for r in d)" >json.ids &&
 	sed "\$d" text.out | awk "{print \$1}" >text.ids &&
