@@ -15,6 +15,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <hs/hs.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +96,8 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 
 	(void)ftw;
 	if (type != FTW_F || !S_ISREG(st->st_mode))
+		return 0;
+	if ((uint64_t)st->st_size >= UINT_MAX) /* (hs_scan takes an unsigned length) */
 		return 0;
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return 0;
