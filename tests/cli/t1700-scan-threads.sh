@@ -9,6 +9,24 @@ strip_elapsed() {
 	sed -e '/^    "elapsed_ms": /d' -e 's/"elapsed_ms":[-0-9.eE+]*,\{0,1\}//' "$1"
 }
 
+# max_threads CMD...: run CMD (stdout and stderr to /dev/null) and print "STATUS MAX SEEN": its exit status, the
+# most threads /proc showed it running at once, and how many times that count was seen, polling all along
+max_threads() {
+	python3 - "$@" <<-\EOF
+	import os, subprocess, sys
+	p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+	seen = {}
+	while p.poll() is None:
+	    try:
+	        n = len(os.listdir("/proc/%d/task" % p.pid))
+	    except OSError:
+	        break
+	    seen[n] = seen.get(n, 0) + 1
+	top = max(seen) if seen else 0
+	print(p.wait(), top, seen.get(top, 0))
+	EOF
+}
+
 test_expect_success "setup: 200 files in nested folders with 20 tokens of four kinds" '
 	i=0 &&
 	while [ $i -lt 200 ]; do
@@ -64,6 +82,27 @@ test_expect_success "repeated runs with 2, 8 and 64 threads give the same report
 		test_cmp j1 jn || exit 1
 	done
 '
+
+# (under valgrind, hush runs as valgrind's threads: the count says nothing there)
+if [ -z "${HUSH_MEMCHECK_DIR:-}" ]; then
+test_expect_success "-j N scans a folder with N threads: the walking thread is one of them" '
+	python3 -c "
+import os
+text = \"\".join(\"plain text without any secret in it, line %d of a long file\\n\" % i for i in range(1500))
+for d in range(8):
+    os.makedirs(\"big/d%d\" % d)
+    for f in range(50):
+        open(\"big/d%d/f%d.txt\" % (d, f), \"w\").write(text)
+" &&
+	test "$(find big -type f | wc -l)" -eq 400 &&
+	for j in 2 3; do
+		max_threads "$HUSH_DIRECT" scan -q -j $j --format jsonl --report /dev/null big >threads &&
+		read -r st top seen <threads &&
+		echo "-j $j: exit $st, at most $top threads (seen $seen times)" &&
+		test "$st" -eq 0 && test "$top" -eq $j && test "$seen" -ge 1 || exit 1
+	done
+'
+fi
 
 test_expect_success "the text and JSON Lines reports do not depend on the thread count either" '
 	expect_code 1 "$HUSH" scan -q -j 1 tree >t1 &&
