@@ -41,14 +41,12 @@ typedef struct {
 	hush__sink sink;
 	pthread_mutex_t lock; /* guards the fields below */
 	pthread_cond_t more;  /* a file was added, the walk ended, or the scan stopped */
-	pthread_cond_t room;  /* the queue has room again for the walk, or the scan stopped */
 	hush__file_list files;
 	size_t next;          /* the next file to scan */
 	bool walking;         /* the walk may add more files */
 	size_t queue_max;     /* the most files queued (see QUEUE_MAX) */
-	bool walk_waits;      /* the walk waits for room */
 	bool stop;            /* an error: the workers and the walk stop */
-	struct scanner *walk_scanner; /* set: the walking thread scans from a full queue instead of waiting */
+	struct scanner *walk_scanner; /* the walking thread's: it scans from the queue whenever it is full */
 } scan_state;
 
 /* What a thread scans with. */
@@ -261,7 +259,6 @@ static void stop_scan(scan_state *s)
 	pthread_mutex_lock(&s->lock);
 	s->stop = true;
 	pthread_cond_broadcast(&s->more);
-	pthread_cond_broadcast(&s->room);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -276,11 +273,6 @@ static bool pop_file(scan_state *s, hush__file *f)
 	*f = *e;
 	e->path = e->relpath = NULL;
 	e->dir = NULL;
-	/* wake a waiting walk once the queue is half empty (not at every file) */
-	if (s->walk_waits && s->files.n - s->next <= s->queue_max / 2) {
-		s->walk_waits = false;
-		pthread_cond_signal(&s->room);
-	}
 	return true;
 }
 
@@ -294,8 +286,8 @@ static int scan_taken(scanner *w, hush__file *f)
 }
 
 /*
- * hush__walk_ctx.add: one more file for the workers, which holds its folder. When the queue is full, the walking
- * thread scans the oldest queued file itself (it is one of the -j threads), or else waits for room.
+ * hush__walk_ctx.add: one more file for the workers, which holds its folder. While the queue is full, the walking
+ * thread scans the oldest queued file itself (it is one of the -j threads), so it never waits for the workers.
  */
 static int add_file(void *arg, const char *path, const char *relpath, bool follow, hush__dir *dir, const char *name)
 {
@@ -304,19 +296,14 @@ static int add_file(void *arg, const char *path, const char *relpath, bool follo
 	int err;
 
 	pthread_mutex_lock(&s->lock);
-	while (!s->stop && s->files.n - s->next >= s->queue_max) {
-		if (s->walk_scanner && pop_file(s, &f)) {
-			pthread_mutex_unlock(&s->lock);
-			if ((err = scan_taken(s->walk_scanner, &f)) != 0) {
-				hush__sink_fail(&s->sink, err);
-				stop_scan(s);
-				return WALK_STOPPED;
-			}
-			pthread_mutex_lock(&s->lock);
-			continue;
+	while (s->files.n - s->next >= s->queue_max && pop_file(s, &f)) {
+		pthread_mutex_unlock(&s->lock);
+		if ((err = scan_taken(s->walk_scanner, &f)) != 0) {
+			hush__sink_fail(&s->sink, err);
+			stop_scan(s);
+			return WALK_STOPPED;
 		}
-		s->walk_waits = true;
-		pthread_cond_wait(&s->room, &s->lock);
+		pthread_mutex_lock(&s->lock);
 	}
 	/*
 	 * The taken entries are empty: move the queue back to the front of the list once they outnumber it, so the
@@ -459,7 +446,6 @@ int hush_scan_paths(hush_scan_result **out, const hush_matcher *m, const char *c
 		return err;
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_cond_init(&s.more, NULL);
-	pthread_cond_init(&s.room, NULL);
 	s.walking = true;
 	s.queue_max = queue_cap();
 	pthread_once(&bus_once, install_sigbus);
@@ -517,7 +503,6 @@ done:
 	s.sink.res->stats.skipped_ignored += walked.skipped_ignored;
 	s.sink.res->stats.skipped_special += walked.skipped_special;
 	hush__file_list_dispose(&s.files);
-	pthread_cond_destroy(&s.room);
 	pthread_cond_destroy(&s.more);
 	pthread_mutex_destroy(&s.lock);
 	return hush__sink_finish(&s.sink, out, t0, err);
