@@ -119,6 +119,13 @@ static bool glob_match(const char *pattern, const char *path)
 
 	if (plen > HUSH_GLOB_MAX + 2 || slen > SIZE_MAX / 16 / (HUSH_GLOB_MAX + 1))
 		return false;
+	/*
+	 * A match begins with the pattern's literal head (up to its first special character), byte for byte. Most
+	 * paths differ from it within a few bytes: an allowlist is checked for every file a scan reads.
+	 */
+	for (size_t i = 0; pattern[i] && !strchr("*?[\\", pattern[i]); i++)
+		if (pattern[i] != path[i])
+			return false;
 	bits = (plen + 1) * (slen + 1);
 	if (bits / 8 + 1 > sizeof(small) && !(g.failed = hush__malloc(bits / 8 + 1)))
 		return false;

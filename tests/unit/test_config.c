@@ -267,6 +267,14 @@ static void test_glob(void **state)
 	assert_true(hush__glob_match("**", "anything/at/all"));
 	assert_false(hush__glob_match("src/a.c", "src/a.cc"));
 	assert_true(hush__glob_match("a\\*b", "a*b"));
+	/* the literal head up to the first special character is compared first */
+	assert_true(hush__glob_match("tests/unit/", "tests/unit"));
+	assert_true(hush__glob_match("tests/unit/", "tests/unit/a.c"));
+	assert_false(hush__glob_match("tests/unit/", "tests/units/a.c"));
+	assert_false(hush__glob_match("tests/unit/", "tests/uni"));
+	assert_false(hush__glob_match("docs/rules.md", "docs/rules.mdx"));
+	assert_true(hush__glob_match("[st]rc/a.c", "src/a.c"));
+	assert_true(hush__glob_match("a\\[b", "a[b"));
 }
 
 static void test_environments(void **state)
