@@ -632,20 +632,44 @@ static ALWAYS_INLINE uint64_t skip_blocks(unsigned k, unsigned minlen, const cha
  * The run open when the pass begins started before b when r < b (run_next looked at it): its kinds are not known,
  * so they count as present, which leaves it to run_next as skip_blocks would. The pass stops short of a run that
  * reaches HUSH_DECODE_MAX_SPAN bytes, which run_next cuts into pieces.
+ *
+ * Kinds and carries cost most of a block's work, and four blocks of text in five need neither: no run of minlen
+ * ends in them, whatever it holds. Those are passed over on the class mask alone (measured on the bench corpus:
+ * 79% of blocks; 22% fewer instructions for the search on the AVX2 path, under callgrind).
  */
 static ALWAYS_INLINE uint64_t skip_b64(const char *base, uint64_t base_off, uint64_t avail_end, uint64_t limit,
 				       uint64_t b, uint64_t *rs, int isa)
 {
 	uint64_t r = *rs;
 	unsigned char carry[3] = { r < b, r < b, r < b };
+	bool stale = false; /* carry is out of date: the block before b was passed over on its class mask alone */
 
 	while (avail_end - b >= 64 && r < limit) {
-		uint64_t u, l, d, m = b64_mask((const unsigned char *)base + (b - base_off), 64, isa, &u, &l, &d);
+		uint64_t u, l, d, m = class_mask(C_B64, (const unsigned char *)base + (b - base_off), 64, isa);
 		uint64_t out = ~m, past, first, lead_len;
 
+		lead_len = b + (uint64_t)__builtin_ctzll(out | (uint64_t)1 << 63) - r;
+		if (!run_ends(m, HUSH_DECODE_MIN_BASE64) && lead_len < HUSH_DECODE_MIN_BASE64) {
+			/*
+			 * No run of minlen ends in this block, whatever its kinds (most blocks of text): pass over it on
+			 * the class mask alone. Such a block has a byte outside the class, so the run open at its end
+			 * starts in it, and its carries are worked out from it alone when the next block needs them.
+			 */
+			r = b + 64 - (uint64_t)__builtin_clzll(out);
+			b += 64;
+			stale = true;
+			continue;
+		}
+		if (stale) {
+			uint64_t pm = b64_mask((const unsigned char *)base + (b - 64 - base_off), 64, isa, &u, &l, &d);
+
+			carry[0] = carry[1] = carry[2] = 0;
+			(void)past_kinds(pm, u, l, d, carry);
+			stale = false;
+		}
+		m = b64_mask((const unsigned char *)base + (b - base_off), 64, isa, &u, &l, &d);
 		past = past_kinds(m, u, l, d, carry);
 		first = out & (m + 1); /* the byte after the run open at b (0 when the run fills the block) */
-		lead_len = b + (uint64_t)__builtin_ctzll(out | (uint64_t)1 << 63) - r;
 		if ((past & (run_ends(m, HUSH_DECODE_MIN_BASE64) << 1 | (lead_len >= HUSH_DECODE_MIN_BASE64 ? first : 0))) ||
 		    b + 128 - r > HUSH_DECODE_MAX_SPAN)
 			break;
