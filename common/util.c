@@ -228,16 +228,28 @@ void hush__hex(char *out, const unsigned char *in, size_t len)
 	out[2 * len] = '\0';
 }
 
+static inline unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
+}
+
+/* ASCII case folding only, as tolower() in the C locale that hush runs in, but inline: the filters call this for
+ * every word of their lists on every candidate secret. */
 const char *hush__memcasemem(const char *hay, size_t hlen, const char *needle, size_t nlen)
 {
+	unsigned char first;
+
 	if (nlen == 0)
 		return hay;
 	if (nlen > hlen)
 		return NULL;
+	first = ascii_lower((unsigned char)needle[0]);
 	for (size_t i = 0; i + nlen <= hlen; i++) {
-		size_t j = 0;
+		size_t j = 1;
 
-		while (j < nlen && tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
+		if (ascii_lower((unsigned char)hay[i]) != first)
+			continue;
+		while (j < nlen && ascii_lower((unsigned char)hay[i + j]) == ascii_lower((unsigned char)needle[j]))
 			j++;
 		if (j == nlen)
 			return hay + i;

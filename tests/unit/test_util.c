@@ -1,4 +1,7 @@
-/* test_util.c: hush__read_file reads whole regular files exactly, within its cap, and refuses what is not one. */
+/*
+ * test_util.c: hush__read_file reads whole regular files exactly, within its cap, and refuses what is not one;
+ * hush__memcasemem finds a needle in any mix of ASCII case, and folds nothing else.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -115,6 +118,24 @@ static void test_not_regular(void **state)
 	hush_buf_dispose(&b);
 }
 
+static void test_memcasemem(void **state)
+{
+	static const char hay[] = "aXb-Your_Token-FAKE\xc4@";
+	size_t n = sizeof(hay) - 1;
+
+	(void)state;
+	assert_ptr_equal(hush__memcasemem(hay, n, "your_token", 10), hay + 4);
+	assert_ptr_equal(hush__memcasemem(hay, n, "fake", 4), hay + 15);
+	assert_ptr_equal(hush__memcasemem(hay, n, "AXB", 3), hay);
+	assert_ptr_equal(hush__memcasemem(hay, n, "\xc4@", 2), hay + 19); /* the very end */
+	assert_ptr_equal(hush__memcasemem(hay, n, "", 0), hay);
+	assert_null(hush__memcasemem(hay, n, "\xe4@", 2)); /* bytes >= 0x80 are not folded */
+	assert_null(hush__memcasemem(hay, n, "\xc4`", 2)); /* nor '@' into '`' (0x40 | 0x20) */
+	assert_null(hush__memcasemem(hay, n, "token_", 6));
+	assert_null(hush__memcasemem(hay, 3, "axb-", 4)); /* longer than the haystack */
+	assert_null(hush__memcasemem(hay, n - 1, "\xc4@", 2)); /* cut by the length */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +143,7 @@ int main(void)
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_proc),
 		cmocka_unit_test(test_not_regular),
+		cmocka_unit_test(test_memcasemem),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
