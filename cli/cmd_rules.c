@@ -310,7 +310,8 @@ static int list_rules(const hush_ruleset *rs, bool json)
 
 			for (size_t k = 0; k < r->nkeywords; k++)
 				json_array_append_new(kw, json_string(r->keywords[k]));
-			/* the patterns are the catalogue's (public); rules of exact values are never listed */
+			/* the patterns are the catalogue's and the user's rule files'; a rule of an exact value has the
+			 * pattern "(an exact value)", never the value */
 			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:b, s:s?, s:s?}", "id", r->id,
 							     "description", r->description, "confidence",
 							     hush_confidence_name(r->confidence), "source", r->source,

@@ -262,6 +262,13 @@ static void stop_scan(scan_state *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* A thread's scan failed: the error goes to the sink, and the other threads and the walk stop. */
+static void fail_scan(scan_state *s, int err)
+{
+	hush__sink_fail(&s->sink, err);
+	stop_scan(s);
+}
+
 /* Under s->lock: move the next queued file to f (the taker owns its strings and folder reference then). */
 static bool pop_file(scan_state *s, hush__file *f)
 {
@@ -299,8 +306,7 @@ static int add_file(void *arg, const char *path, const char *relpath, bool follo
 	while (s->files.n - s->next >= s->queue_max && pop_file(s, &f)) {
 		pthread_mutex_unlock(&s->lock);
 		if ((err = scan_taken(s->walk_scanner, &f)) != 0) {
-			hush__sink_fail(&s->sink, err);
-			stop_scan(s);
+			fail_scan(s, err);
 			return WALK_STOPPED;
 		}
 		pthread_mutex_lock(&s->lock);
@@ -384,10 +390,8 @@ static void drain(scanner *w)
 
 	while (!err && take_file(w->s, &f))
 		err = scan_taken(w, &f);
-	if (err) {
-		hush__sink_fail(&w->s->sink, err);
-		stop_scan(w->s); /* stop the others and the walk */
-	}
+	if (err)
+		fail_scan(w->s, err);
 }
 
 static void *worker(void *arg)
@@ -396,12 +400,10 @@ static void *worker(void *arg)
 	scanner w;
 	int err;
 
-	if ((err = scanner_init(&w, s)) == 0) {
+	if ((err = scanner_init(&w, s)) == 0)
 		drain(&w);
-	} else {
-		hush__sink_fail(&s->sink, err);
-		stop_scan(s);
-	}
+	else
+		fail_scan(s, err);
 	scanner_dispose(&w);
 	return NULL;
 }
