@@ -1,6 +1,7 @@
 #!/bin/sh
 # t1500-scan-large: a 100 MiB single-line file (tokens at the start, middle and end) scanned with bounded
-# memory from a file and from stdin, and tokens that straddle the 8 MiB scan chunks.
+# memory from a file and from stdin, tokens that straddle the 8 MiB scan chunks, and tokens at both ends of files
+# around the 256 KiB line between read and mapped files.
 . "$HUSH_SOURCE_DIR/tests/cli/lib.sh"
 
 RSS_LIMIT_KB=80000
@@ -33,9 +34,11 @@ gen_file() {
 	EOF
 }
 
-# found JSON: print "offset line column secret" for each finding of JSON (a --show-secrets report)
+# found JSON [path]: print "offset line column secret" for each finding of JSON (a --show-secrets report), after
+# its path when the second argument is given
 found() {
-	json_eval "$1" "\"\\n\".join(\"%d %d %d %s\" % (f[\"start_offset\"], f[\"line\"], f[\"column\"], f[\"secret\"]) for f in d[\"findings\"])"
+	json_eval "$1" "\"\\n\".join((f[\"path\"] + \" \" if \"${2:-}\" else \"\") + \"%d %d %d %s\" % (f[\"start_offset\"],
+		f[\"line\"], f[\"column\"], f[\"secret\"]) for f in d[\"findings\"])"
 }
 
 # rss_ok FILE: the peak RSS (KiB) written by GNU time -f %M to FILE is below the limit
@@ -137,6 +140,21 @@ test_expect_success "a token at every offset around the 8 MiB boundary is found"
 		found out.json >got && test_cmp expect got &&
 		expect_code 1 "$HUSH" scan -q --show-secrets --format json - <edge.txt >out.json &&
 		found out.json >got && test_cmp expect got || exit 1
+	done
+'
+
+# Files under 256 KiB are read whole into each thread's page-aligned buffer; larger ones are mapped (scanner/scan.c)
+test_expect_success "tokens at both ends of files just under, at and over the 256 KiB read buffer are found" '
+	mkdir edges && kib=1024 &&
+	: >expect &&
+	for size in $((256 * kib - 1)) $((256 * kib)) $((256 * kib + 1)) 4096; do
+		gen_file edges/f$size.txt $size nl 0 $((size - 41)) | sed "s|^|edges/f$size.txt |" >>expect || exit 1
+	done &&
+	test "$(wc -l <expect)" -eq 8 &&
+	for j in 1 2; do
+		expect_code 1 "$HUSH" scan -q -j $j --show-secrets --format json edges >out.json &&
+		found out.json path >got &&
+		sort expect >want && sort got >have && test_cmp want have || exit 1
 	done
 '
 
