@@ -46,9 +46,13 @@ warm_up() {
 # 10 ms %e); peak RSS and CPU time come from its %M, %U and %S. Taking turns between several KEYs, a round at a
 # time, gives each the same share of the machine's fast and slow spells (on a shared VM its speed drifts by a
 # third over minutes), where runs of one KEY in a row could all land in a slow spell.
+# When WARM names a folder, every file under it is read just before the run (untimed): this VM's kernel pages out
+# page cache that it sees as cold within seconds (DAMON's proactive reclaim), so a tree read once at the start is
+# partly on disk again by the next run, and each run would wait on a different number of disk reads.
 time_run() {
 	_key=$1
 	shift
+	[ -n "${WARM:-}" ] && find "$WARM" -type f -exec cat {} + >/dev/null
 	_t0=$(date +%s%N)
 	/usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt"
 	_st=$?

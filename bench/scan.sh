@@ -93,6 +93,7 @@ echo
 # rounds: each round runs every measurement once, so all of them see the same spells of a drifting machine
 round=0
 while [ "$round" -lt "$RUNS" ]; do
+	WARM=$TREE
 	for j in 1 2; do
 		time_run "HUSH$j" "$HUSH" scan --no-ignore -q --format jsonl --report "$OUT/hush-j$j.jsonl" -j "$j" "$TREE"
 		time_run "NODEC$j" "$HUSH" scan --no-ignore -q --decode none --format jsonl \
@@ -100,12 +101,14 @@ while [ "$round" -lt "$RUNS" ]; do
 		time_run "RG$j" rg -c -i -F -f "$OUT/keywords.txt" --no-ignore --hidden -j "$j" "$TREE"
 	done
 	if [ -n "$REF" ]; then
+		WARM=$REF_DIR
 		time_run REFTOKEN "$REF" scan "$OUT/ref-token.hsdb" "$REF_DIR"
 		time_run REFALL "$REF" scan "$OUT/ref-all.hsdb" "$REF_DIR"
 		time_run HUSHREF "$HUSH" scan --no-ignore -q --format jsonl --report "$OUT/hush-ref.jsonl" -j 1 "$REF_DIR"
 	fi
 	round=$((round + 1))
 done
+WARM=
 for j in 1 2; do
 	eval "HUSH_WALL_$j=\$HUSH${j}_WALL HUSH_RSS_$j=\$HUSH${j}_RSS HUSH_CPU_$j=\$HUSH${j}_CPU"
 	eval "NODEC_WALL_$j=\$NODEC${j}_WALL NODEC_CPU_$j=\$NODEC${j}_CPU"
