@@ -27,10 +27,15 @@ machine_load() {
 		if (busy >= 10) print "note: the machine is not idle; timings will be noisy and slow" }'
 }
 
+# read_tree DIR: read every file under DIR into the page cache
+read_tree() {
+	find "$1" -type f -exec cat {} + >/dev/null
+}
+
 # warm_up DIR CMD...: read every file under DIR into the page cache, then run CMD once untimed (for hush: it also
 # fills the compiled-rules cache), its stderr in $OUT/warmup.err; exit 2 when CMD exits with 2 or more.
 warm_up() {
-	find "$1" -type f -exec cat {} + >/dev/null
+	read_tree "$1"
 	shift
 	"$@" 2>"$OUT/warmup.err"
 	if [ $? -ge 2 ]; then
@@ -52,7 +57,7 @@ warm_up() {
 time_run() {
 	_key=$1
 	shift
-	[ -n "${WARM:-}" ] && find "$WARM" -type f -exec cat {} + >/dev/null
+	[ -n "${WARM:-}" ] && read_tree "$WARM"
 	_t0=$(date +%s%N)
 	/usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt"
 	_st=$?
