@@ -35,6 +35,16 @@
  */
 #define READ_ALIGN 4096
 #define RELEASE_THRESHOLD ((uint64_t)16 << 20)
+/*
+ * Input from a pipe (hush_scan_fd). Its writer can run ahead of the scan only by what the pipe holds, 64 KiB unless
+ * it is grown, so with the matcher's 8 MiB rounds the writer sat blocked while each round was scanned and the two
+ * took turns. The pipe is grown to PIPE_WANT (what Linux lets any user ask for: /proc/sys/fs/pipe-max-size, 1 MiB by
+ * default; a refusal leaves the pipe as it was) and read in rounds of its size, at least PIPE_MIN_ROUND (smaller
+ * rounds would each scan the widest rule's bytes again), so that the writer refills it while hush scans the round
+ * before. `cat` of 114 MiB into `hush scan -`: 0.45 to 0.58 s before, 0.24 to 0.28 s after (bench/README.md).
+ */
+#define PIPE_WANT (1 << 20)
+#define PIPE_MIN_ROUND ((size_t)256 << 10)
 
 /*
  * The most files the walk may have found and not yet handed to a worker: each one holds its folder open (see
@@ -518,6 +528,21 @@ done:
 	return hush__sink_finish(&s.sink, out, t0, err);
 }
 
+/* The round size for reading fd when it is a pipe, which is grown first (PIPE_WANT); 0 for anything else. */
+static size_t pipe_round(int fd)
+{
+	struct stat st;
+	int cap = -1;
+
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return 0;
+#if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ)
+	if ((cap = fcntl(fd, F_SETPIPE_SZ, PIPE_WANT)) < 0)
+		cap = fcntl(fd, F_GETPIPE_SZ);
+#endif
+	return cap < (int)PIPE_MIN_ROUND ? PIPE_MIN_ROUND : (size_t)cap;
+}
+
 int hush_scan_fd(hush_scan_result **out, const hush_matcher *m, int fd, const char *display,
 		 const hush_scan_options *opts)
 {
@@ -530,8 +555,13 @@ int hush_scan_fd(hush_scan_result **out, const hush_matcher *m, int fd, const ch
 	*out = NULL;
 	if ((err = hush__sink_init(&sink, m, opts)) != 0)
 		return err;
-	if ((err = hush_match_ctx_new(&ctx, m)) == 0)
+	if ((err = hush_match_ctx_new(&ctx, m)) == 0) {
+		size_t round = pipe_round(fd);
+
+		if (round)
+			hush_match_ctx_set_chunk(ctx, round);
 		err = hush_match_fd(ctx, fd, 0, &bytes, hush__sink_match, &a);
+	}
 	if (!err)
 		hush__sink_limits(&sink, ctx, 0, display, NULL);
 	hush_match_ctx_free(ctx);

@@ -76,7 +76,11 @@ int hush_matcher_prepare_rule(hush_matcher *m, size_t rule_index);
 int hush_match_ctx_new(hush_match_ctx **out, const hush_matcher *m);
 void hush_match_ctx_free(hush_match_ctx *ctx);
 
-/* Set the chunk size used by the scan calls (bytes, at least 4 KiB). For tests of the chunk boundaries. */
+/*
+ * Set the chunk size used by the scan calls (bytes, at least 4 KiB; the default is 8 MiB): the rounds in which input
+ * is scanned, and for hush_match_fd how much is read ahead. Smaller rounds suit pipes (hush_scan_fd) and tests of
+ * the chunk boundaries.
+ */
 void hush_match_ctx_set_chunk(hush_match_ctx *ctx, size_t chunk);
 
 /*

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t1500-scan-large: a 100 MiB single-line file (tokens at the start, middle and end) scanned with bounded
-# memory from a file and from stdin, tokens that straddle the 8 MiB scan chunks, and tokens at both ends of files
-# around the 256 KiB line between read and mapped files.
+# memory from a file and from stdin, tokens that straddle the 8 MiB scan chunks, dense tokens through a pipe (read
+# in smaller rounds), and tokens at both ends of files around the 256 KiB line between read and mapped files.
 . "$HUSH_SOURCE_DIR/tests/cli/lib.sh"
 
 RSS_LIMIT_KB=80000
@@ -141,6 +141,18 @@ test_expect_success "a token at every offset around the 8 MiB boundary is found"
 		expect_code 1 "$HUSH" scan -q --show-secrets --format json - <edge.txt >out.json &&
 		found out.json >got && test_cmp expect got || exit 1
 	done
+'
+
+# hush reads a pipe in rounds of the pipe's size (1 MiB once grown, scanner/scan.c), not the 8 MiB of other input
+test_expect_success "through a pipe, tokens every 61 KiB of 5 MiB are found as in the file" '
+	kib=1024 && offs= && o=100 &&
+	while [ $o -lt $((5 * 1024 * kib)) ]; do offs="$offs $o" && o=$((o + 61 * kib + o % 97)); done &&
+	gen_file dense.txt $((5 * 1024 * kib)) nl $offs >expect &&
+	test "$(wc -l <expect)" -ge 80 &&
+	expect_code 1 "$HUSH" scan -q --show-secrets --format json dense.txt >out.json &&
+	found out.json >got && test_cmp expect got &&
+	expect_code 1 pipe_in dense.txt "$HUSH" scan -q --show-secrets --format json - >out.json &&
+	found out.json >got && test_cmp expect got
 '
 
 # Files under 256 KiB are read whole into each thread's page-aligned buffer; larger ones are mapped (scanner/scan.c)
