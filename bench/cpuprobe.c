@@ -3,8 +3,8 @@
  * It runs a fixed amount of work shaped like a scanner's inner loop (AVX2 nibble lookups, as vectorscan's and
  * hush's classifiers do) over a 256 KiB buffer that stays in the L2 cache, and prints the seconds it took. Run it
  * several times, pinned to one CPU: on a dedicated machine the times agree within a few percent; on this project's
- * shared VM they have ranged over 1.5 to 2 times, which is how far any throughput figure of bench/scan.sh can move
- * with no change to hush (bench/README.md, "How noisy the machine is").
+ * shared VM they have ranged over 1.3 to 1.8 times within a minute, which is how far any throughput figure of
+ * bench/scan.sh can move with no change to hush (bench/README.md, "How noisy the machine is").
  *
  *   cc -O2 -o bench/out/cpuprobe bench/cpuprobe.c
  *   for i in 1 2 3 4 5 6 7 8 9 10; do taskset -c 0 bench/out/cpuprobe; sleep 2; done
